@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === "" ? undefined : v));
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  DATA_DIR: z.string().default("./data"),
+  PUBLIC_BASE_URL: optionalString,
+  DATABASE_URL: optionalString,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+  REDIS_URL: optionalString,
+  QUEUE_PREFIX: z.string().default("skyriff"),
+  JWT_SECRET: optionalString,
+  APP_SECRET: optionalString,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_PRETTY: bool,
+  TRUST_PROXY: bool,
+  APP_DIST_DIR: optionalString,
+  JOBS_DISABLED: bool,
+  SMS_PROVIDER: z.enum(["console", "aliyun", "tencent"]).default("console"),
+  ALIYUN_SMS_ACCESS_KEY_ID: optionalString,
+  ALIYUN_SMS_ACCESS_KEY_SECRET: optionalString,
+  ALIYUN_SMS_SIGN_NAME: optionalString,
+  ALIYUN_SMS_TEMPLATE_CODE: optionalString,
+  ALIYUN_SMS_ENDPOINT: z.string().default("https://dysmsapi.aliyuncs.com"),
+  TENCENT_SMS_SECRET_ID: optionalString,
+  TENCENT_SMS_SECRET_KEY: optionalString,
+  TENCENT_SMS_SDK_APP_ID: optionalString,
+  TENCENT_SMS_SIGN_NAME: optionalString,
+  TENCENT_SMS_TEMPLATE_ID: optionalString,
+  TENCENT_SMS_REGION: z.string().default("ap-guangzhou"),
+  TENCENT_SMS_ENDPOINT: z.string().default("https://sms.tencentcloudapi.com"),
+  WECHAT_OAUTH_APP_ID: optionalString,
+  WECHAT_OAUTH_APP_SECRET: optionalString,
+  WECHAT_API_BASE: z.string().default("https://api.weixin.qq.com"),
+  WECHAT_AUTHORIZE_BASE: z.string().default("https://open.weixin.qq.com"),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;
+
+export interface AppConfig extends RawEnv {
+  isProduction: boolean;
+  devToolsEnabled: boolean;
+  jwtSecret: string;
+  appSecret: string;
+  dataDir: string;
+  publicBaseUrl: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Validates the environment once at boot. Secrets are required in production; in development a
+ * random secret is generated once and kept in DATA_DIR so sessions survive restarts. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === "production";
+  const dataDir = path.resolve(env.DATA_DIR);
+  if (isProduction) requireProductionSettings(env);
+  const devSecret = isProduction ? "" : devSecretIn(dataDir);
+  return {
+    ...env,
+    isProduction,
+    devToolsEnabled: !isProduction,
+    jwtSecret: env.JWT_SECRET ?? `${devSecret}:jwt`,
+    appSecret: env.APP_SECRET ?? `${devSecret}:app`,
+    dataDir,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
+  };
+}
+
+function requireProductionSettings(env: RawEnv): void {
+  const missing = (["JWT_SECRET", "APP_SECRET", "DATABASE_URL", "PUBLIC_BASE_URL"] as const).filter(
+    (k) => !env[k],
+  );
+  if (missing.length) throw new ConfigError(`missing in production: ${missing.join(", ")}`);
+  if ((env.JWT_SECRET ?? "").length < 32) throw new ConfigError("JWT_SECRET must be at least 32 characters");
+}
+
+function devSecretIn(dataDir: string): string {
+  const file = path.join(dataDir, ".dev-secret");
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    mkdirSync(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString("hex");
+    writeFileSync(file, secret, { mode: 0o600 });
+    return secret;
+  }
+}

@@ -1,0 +1,182 @@
+import type { z } from "zod";
+import type {
+  bindPhoneBody,
+  loginResult,
+  profilePatchBody,
+  smsSendResult,
+  userPublic,
+  wechatInitResult,
+} from "./auth.js";
+import type { product, productType, publicConfig } from "./catalog.js";
+import type { ErrorEnvelope, Page } from "./common.js";
+import type { meHome } from "./me.js";
+import type { ledgerEntry, wallets } from "./wallet.js";
+
+/** An error answered by the API in the spec's envelope (or a network failure, code 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly data: Record<string, unknown> | null,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export interface TokenStore {
+  getAccessToken(): string | null;
+  getRefreshToken(): string | null;
+  save(tokens: { access_token: string; refresh_token: string }): void;
+  clear(): void;
+}
+
+export interface ClientOptions {
+  baseUrl: string;
+  tokens: TokenStore;
+  language?: () => string;
+  fetch?: typeof fetch;
+  /** Called when the session cannot be refreshed any more (the user must log in again). */
+  onSessionEnded?: () => void;
+}
+
+type RequestOptions = { body?: unknown; idempotencyKey?: string; auth?: boolean };
+
+/** Typed client for the SkyRiff API: unwraps the envelope and refreshes the session once on 401. */
+export class SkyriffClient {
+  private refreshing: Promise<boolean> | null = null;
+
+  constructor(private readonly options: ClientOptions) {}
+
+  private async send(method: string, path: string, opts: RequestOptions): Promise<Response> {
+    const headers: Record<string, string> = { "accept-language": this.options.language?.() ?? "zh-CN" };
+    if (opts.body !== undefined) headers["content-type"] = "application/json";
+    if (opts.idempotencyKey) headers["idempotency-key"] = opts.idempotencyKey;
+    const token = this.options.tokens.getAccessToken();
+    if (opts.auth !== false && token) headers.authorization = `Bearer ${token}`;
+    const doFetch = this.options.fetch ?? fetch;
+    return doFetch(`${this.options.baseUrl}${path}`, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+  }
+
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    let res = await this.send(method, path, opts);
+    if (res.status === 401 && opts.auth !== false && this.options.tokens.getRefreshToken()) {
+      if (await this.refreshOnce()) res = await this.send(method, path, opts);
+    }
+    const json = (await res.json().catch(() => null)) as {
+      code: number;
+      message: string;
+      data: unknown;
+    } | null;
+    if (!json) throw new ApiError(res.status, 0, res.statusText || "network error", null);
+    if (!res.ok || json.code !== 0) {
+      const err = json as ErrorEnvelope;
+      throw new ApiError(res.status, err.code, err.message, err.data ?? null);
+    }
+    return json.data as T;
+  }
+
+  /** Concurrent 401s share one refresh; a failed refresh ends the session. */
+  private refreshOnce(): Promise<boolean> {
+    this.refreshing ??= this.refresh().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async refresh(): Promise<boolean> {
+    const refreshToken = this.options.tokens.getRefreshToken();
+    if (!refreshToken) return false;
+    const res = await this.send("POST", "/auth/refresh", {
+      body: { refresh_token: refreshToken },
+      auth: false,
+    });
+    const json = (await res.json().catch(() => null)) as { code: number; data: LoginTokens } | null;
+    if (res.ok && json?.code === 0) {
+      this.options.tokens.save(json.data);
+      return true;
+    }
+    this.options.tokens.clear();
+    this.options.onSessionEnded?.();
+    return false;
+  }
+
+  // --- auth ---
+  sendSms(phone: string) {
+    return this.request<z.infer<typeof smsSendResult>>("POST", "/auth/sms/send", {
+      body: { phone },
+      auth: false,
+    });
+  }
+  verifySms(phone: string, code: string, referralCode?: string) {
+    return this.request<LoginResult>("POST", "/auth/sms/verify", {
+      body: { phone, code, ...(referralCode ? { referral_code: referralCode } : {}) },
+      auth: false,
+    });
+  }
+  wechatInit(platform: "app" | "h5" | "web", redirectUri?: string) {
+    return this.request<z.infer<typeof wechatInitResult>>("POST", "/auth/wechat/init", {
+      body: { platform, ...(redirectUri ? { redirect_uri: redirectUri } : {}) },
+      auth: false,
+    });
+  }
+  wechatCallback(code: string, state: string) {
+    return this.request<LoginResult>("POST", "/auth/wechat/callback", { body: { code, state }, auth: false });
+  }
+  async logout() {
+    const refreshToken = this.options.tokens.getRefreshToken();
+    try {
+      await this.request<unknown>("POST", "/auth/logout", {
+        body: refreshToken ? { refresh_token: refreshToken } : {},
+      });
+    } finally {
+      this.options.tokens.clear();
+    }
+  }
+
+  // --- me ---
+  me() {
+    return this.request<z.infer<typeof userPublic>>("GET", "/me");
+  }
+  meHome() {
+    return this.request<z.infer<typeof meHome>>("GET", "/me/home");
+  }
+  updateProfile(body: z.infer<typeof profilePatchBody>) {
+    return this.request<z.infer<typeof userPublic>>("PATCH", "/me/profile", { body });
+  }
+  bindPhone(body: z.infer<typeof bindPhoneBody>) {
+    return this.request<z.infer<typeof userPublic>>("POST", "/me/bind_phone", { body });
+  }
+
+  // --- wallet ---
+  wallets() {
+    return this.request<z.infer<typeof wallets>>("GET", "/me/wallets");
+  }
+  ledgers(type: "credits" | "coins", cursor?: string, limit = 20) {
+    const q = new URLSearchParams({ type, limit: String(limit) });
+    if (cursor) q.set("cursor", cursor);
+    return this.request<Page<z.infer<typeof ledgerEntry>>>("GET", `/wallet/ledgers?${q}`);
+  }
+
+  // --- catalog ---
+  products(type?: z.infer<typeof productType>) {
+    return this.request<{ items: z.infer<typeof product>[] }>(
+      "GET",
+      `/products${type ? `?type=${type}` : ""}`,
+      {
+        auth: false,
+      },
+    );
+  }
+  config() {
+    return this.request<z.infer<typeof publicConfig>>("GET", "/config", { auth: false });
+  }
+}
+
+type LoginTokens = { access_token: string; refresh_token: string };
+type LoginResult = z.infer<typeof loginResult>;

@@ -1,0 +1,6 @@
+export * from "./auth.js";
+export * from "./catalog.js";
+export * from "./common.js";
+export * from "./errors.js";
+export * from "./me.js";
+export * from "./wallet.js";

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { userPublic } from "./auth.js";
+import { wallets } from "./wallet.js";
+
+export const userStats = z.object({
+  followers_count: z.number().int(),
+  following_count: z.number().int(),
+  likes_received_count: z.number().int(),
+  works_count: z.number().int(),
+});
+
+export const meHome = z.object({
+  user: userPublic,
+  stats: userStats,
+  wallets,
+  subscription: z
+    .object({ end_at: z.string(), days_remaining: z.number().int(), today_claimed: z.boolean() })
+    .nullable(),
+  counts: z.object({
+    videos: z.number().int(),
+    projects: z.number().int(),
+    favorites: z.number().int(),
+    unfinished_tasks: z.number().int(),
+  }),
+});
+export type MeHome = z.infer<typeof meHome>;
