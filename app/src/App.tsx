@@ -1,0 +1,69 @@
+import { Navigate, Route, Routes } from "react-router-dom";
+import { RequireAuth, SessionWatcher } from "./auth.tsx";
+import { TabLayout } from "./components/TabLayout.tsx";
+import { AssetsPage } from "./pages/Assets.tsx";
+import { CreatePage } from "./pages/Create.tsx";
+import { HomePage } from "./pages/Home.tsx";
+import { LedgerPage } from "./pages/Ledger.tsx";
+import { LoginPage } from "./pages/Login.tsx";
+import { MePage } from "./pages/Me.tsx";
+import { SettingsPage } from "./pages/Settings.tsx";
+import { ToolsPage } from "./pages/Tools.tsx";
+import { WechatCallbackPage } from "./pages/WechatCallback.tsx";
+
+export function App() {
+  return (
+    <>
+      <SessionWatcher />
+      <Routes>
+        <Route element={<TabLayout />}>
+          <Route index element={<HomePage />} />
+          <Route path="tools" element={<ToolsPage />} />
+          <Route
+            path="create"
+            element={
+              <RequireAuth>
+                <CreatePage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="assets"
+            element={
+              <RequireAuth>
+                <AssetsPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="me"
+            element={
+              <RequireAuth>
+                <MePage />
+              </RequireAuth>
+            }
+          />
+        </Route>
+        <Route
+          path="me/ledger"
+          element={
+            <RequireAuth>
+              <LedgerPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="me/settings"
+          element={
+            <RequireAuth>
+              <SettingsPage />
+            </RequireAuth>
+          }
+        />
+        <Route path="login" element={<LoginPage />} />
+        <Route path="login/wechat" element={<WechatCallbackPage />} />
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Routes>
+    </>
+  );
+}

@@ -1,0 +1,157 @@
+import type { LedgerEntry } from "@skyriff/contracts";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { Button, DotLoading, InfiniteScroll, PullToRefresh, Tabs } from "antd-mobile";
+import { useSearchParams } from "react-router-dom";
+import { client } from "../api.ts";
+import { EmptyState } from "../components/EmptyState.tsx";
+import { PageHeader } from "../components/PageHeader.tsx";
+import { type Lang, useI18n } from "../i18n.tsx";
+import { ledgerTypeLabel } from "../ledgerLabels.ts";
+import { formatCoins, formatCredits } from "../money.ts";
+
+type WalletType = "credits" | "coins";
+
+export function LedgerPage() {
+  const { t } = useI18n();
+  const [params, setParams] = useSearchParams();
+  const type: WalletType = params.get("type") === "coins" ? "coins" : "credits";
+
+  return (
+    <div className="page ledger-page">
+      <PageHeader title={t("ledger.title")} fallback="/me" />
+      <Tabs
+        activeKey={type}
+        onChange={(key) => setParams(key === "coins" ? { type: "coins" } : {}, { replace: true })}
+      >
+        <Tabs.Tab title={t("ledger.credits")} key="credits" />
+        <Tabs.Tab title={t("ledger.coins")} key="coins" />
+      </Tabs>
+      <LedgerList key={type} type={type} />
+    </div>
+  );
+}
+
+function LedgerList({ type }: { type: WalletType }) {
+  const { t, lang } = useI18n();
+  const query = useInfiniteQuery({
+    queryKey: ["ledger", type],
+    queryFn: ({ pageParam }) => client.ledgers(type, pageParam ?? undefined),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
+  });
+
+  if (query.isPending) {
+    return (
+      <div className="center-block muted">
+        {t("ledger.loading")}
+        <DotLoading />
+      </div>
+    );
+  }
+  if (query.isError) {
+    return (
+      <div className="center-block">
+        <Button size="small" onClick={() => void query.refetch()}>
+          {t("ledger.retry")}
+        </Button>
+      </div>
+    );
+  }
+
+  const items = query.data.pages.flatMap((p) => p.items);
+  if (items.length === 0) return <EmptyState testId="ledger-empty" title={t("ledger.empty")} />;
+
+  return (
+    <PullToRefresh
+      onRefresh={async () => {
+        await query.refetch();
+      }}
+    >
+      <ul className="ledger-list" data-testid="ledger-list">
+        {items.map((entry) => (
+          <LedgerRow key={entry.ledger_id} entry={entry} lang={lang} />
+        ))}
+      </ul>
+      <InfiniteScroll
+        hasMore={query.hasNextPage}
+        loadMore={async () => {
+          const res = await query.fetchNextPage();
+          if (res.isError) throw res.error;
+        }}
+      >
+        {(hasMore, failed, retry) =>
+          failed ? (
+            <button type="button" className="link-button" onClick={() => void retry()}>
+              {t("ledger.retry")}
+            </button>
+          ) : hasMore ? (
+            <>
+              {t("ledger.loading")}
+              <DotLoading />
+            </>
+          ) : (
+            <span className="muted">{t("ledger.noMore")}</span>
+          )
+        }
+      </InfiniteScroll>
+    </PullToRefresh>
+  );
+}
+
+function formatTime(iso: string, lang: Lang): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(lang, {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+  }).format(d);
+}
+
+function LedgerRow({ entry, lang }: { entry: LedgerEntry; lang: Lang }) {
+  const { t } = useI18n();
+  const isCredits = entry.wallet === "credits";
+  const amount = isCredits
+    ? formatCredits(entry.amount, { sign: true })
+    : formatCoins(entry.amount, { sign: true, keepExact: true });
+  const balance = isCredits ? formatCredits(entry.balance_after) : formatCoins(entry.balance_after);
+  const negative = String(entry.amount).trim().startsWith("-");
+  const label = ledgerTypeLabel(entry.type, lang);
+  const note = entry.description && entry.description !== label ? entry.description : null;
+
+  return (
+    <li className="ledger-row" data-testid="ledger-row" data-type={entry.type}>
+      <div className="ledger-main">
+        <div className="ledger-label" data-testid="ledger-label">
+          {label}
+          {!isCredits && (
+            <span className="ledger-wallet">
+              {entry.wallet === "coins_pending" ? t("ledger.walletPending") : t("ledger.walletAvailable")}
+            </span>
+          )}
+        </div>
+        {note && <div className="ledger-note">{note}</div>}
+        <div className="ledger-time">
+          {formatTime(entry.created_at, lang)}
+          {entry.status === "pending" && entry.unlock_at && (
+            <span className="ledger-pending">
+              {" · "}
+              {t("ledger.pendingUntil", { time: formatTime(entry.unlock_at, lang) })}
+            </span>
+          )}
+        </div>
+      </div>
+      <div className="ledger-side">
+        <div className={negative ? "ledger-amount out" : "ledger-amount in"} data-testid="ledger-amount">
+          {amount}
+        </div>
+        <div className="ledger-balance" data-testid="ledger-balance">
+          {t("ledger.balanceAfter", { balance })}
+        </div>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,99 @@
+import type { LoginResult } from "@skyriff/contracts";
+import { Button, ErrorBlock, SpinLoading } from "antd-mobile";
+import { useEffect, useState } from "react";
+import { useNavigate, useSearchParams } from "react-router-dom";
+import { client, errorMessage } from "../api.ts";
+import { saveLogin } from "../auth.tsx";
+import { useI18n } from "../i18n.tsx";
+
+const PENDING_KEY = "skyriff.wechat_login";
+
+type Pending = { state: string; from: string };
+
+/** Kept for the round trip through WeChat: the state we expect back and where to go afterwards. */
+export function rememberWechatLogin(state: string, from: string) {
+  try {
+    sessionStorage.setItem(PENDING_KEY, JSON.stringify({ state, from } satisfies Pending));
+  } catch {
+    // no sessionStorage: the server still checks the state
+  }
+}
+
+function readPending(): Pending | null {
+  try {
+    const raw = sessionStorage.getItem(PENDING_KEY);
+    return raw ? (JSON.parse(raw) as Pending) : null;
+  } catch {
+    return null;
+  }
+}
+
+// A WeChat code is single use: one exchange per code even if the effect runs twice (StrictMode).
+const exchanges = new Map<string, Promise<LoginResult>>();
+function exchange(code: string, state: string): Promise<LoginResult> {
+  let p = exchanges.get(code);
+  if (!p) {
+    p = client.wechatCallback(code, state);
+    exchanges.set(code, p);
+  }
+  return p;
+}
+
+/** /login/wechat?code=&state= — where WeChat (or the sandbox authorize page) sends the user back. */
+export function WechatCallbackPage() {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [error, setError] = useState<string | null>(null);
+  const code = params.get("code");
+  const state = params.get("state");
+
+  useEffect(() => {
+    if (!code || !state) {
+      setError(t("login.wechatMissing"));
+      return;
+    }
+    const pending = readPending();
+    if (pending && pending.state !== state) {
+      // Not the login this browser started (stale or forged link).
+      setError(t("login.wechatMissing"));
+      return;
+    }
+    let active = true;
+    exchange(code, state).then(
+      (res) => {
+        saveLogin(res);
+        try {
+          sessionStorage.removeItem(PENDING_KEY);
+        } catch {
+          // ignore
+        }
+        if (active) navigate(pending?.from ?? "/me", { replace: true });
+      },
+      (err: unknown) => {
+        if (active) setError(errorMessage(err, t("login.wechatFailed")));
+      },
+    );
+    return () => {
+      active = false;
+    };
+  }, [code, state, navigate, t]);
+
+  if (error) {
+    return (
+      <div className="page center-page">
+        <ErrorBlock status="default" title={t("login.wechatFailed")} description={error}>
+          <Button color="primary" shape="rounded" onClick={() => navigate("/login", { replace: true })}>
+            {t("login.backToLogin")}
+          </Button>
+        </ErrorBlock>
+      </div>
+    );
+  }
+  return (
+    <div className="page center-page" aria-busy="true">
+      <SpinLoading color="primary" />
+      <p className="muted">{t("login.wechatProcessing")}</p>
+    </div>
+  );
+}

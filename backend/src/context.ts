@@ -1,0 +1,27 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { AppConfig } from "./config/env.js";
+import type { Economy } from "./config/economy.js";
+import type { Database, Db } from "./db/client.js";
+import type { JobRegistry, JobRunner } from "./jobs/index.js";
+import type { Clock } from "./lib/clock.js";
+import type { SessionCache } from "./modules/auth/session-cache.js";
+import type { TokenService } from "./modules/auth/tokens.js";
+import type { SmsProvider } from "./providers/sms/types.js";
+import type { WechatOAuthClient } from "./providers/wechat-oauth/types.js";
+
+/** Everything a service needs, built once per process (and once per test app). */
+export interface AppContext {
+  config: AppConfig;
+  economy: Economy;
+  database: Database;
+  db: Db;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  tokens: TokenService;
+  sessions: SessionCache;
+  sms: SmsProvider;
+  /** null when WeChat login is not configured (and no sandbox in production). */
+  wechat: WechatOAuthClient | null;
+  registry: JobRegistry;
+  jobs: JobRunner;
+}

@@ -1,0 +1,4 @@
+export * from "./catalog.js";
+export * from "./jobs.js";
+export * from "./ledger.js";
+export * from "./users.js";

@@ -1,0 +1,69 @@
+import { ErrorCode } from "@skyriff/contracts";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
+import { AppError, defaultMessage, localeFrom } from "../lib/errors.js";
+import { InsufficientBalanceError } from "../ledger/index.js";
+import { formatCoins } from "../lib/money.js";
+
+/** Every error leaves as the SPEC envelope with a localized message; never a stack trace. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((raw: unknown, request, reply) => {
+    const err = raw as FastifyError;
+    const locale = localeFrom(request.headers["accept-language"]);
+    if (raw instanceof AppError) return send(reply, raw.status, raw.code, raw.messageFor(locale), raw.data);
+    if (raw instanceof InsufficientBalanceError) {
+      const e = raw;
+      const code = e.asset === "CREDIT" ? ErrorCode.INSUFFICIENT_CREDITS : ErrorCode.INSUFFICIENT_COINS;
+      const data =
+        e.asset === "CREDIT"
+          ? { current_balance: Number(e.balance), required: Number(e.required) }
+          : { available: formatCoins(e.balance), required: formatCoins(e.required) };
+      return send(reply, 402, code, defaultMessage(code, locale), data);
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      return sendValidation(reply, locale, validationFields(err.validation, err.validationContext));
+    }
+    if (isResponseSerializationError(err)) {
+      request.log.error({ err, issues: err.cause.issues }, "response did not match its schema");
+      return send(reply, 500, ErrorCode.INTERNAL, defaultMessage(ErrorCode.INTERNAL, locale), null);
+    }
+    if (err.code?.startsWith("FST_ERR_CTP") || err.code === "FST_ERR_VALIDATION") {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      const fields = { body: err.message };
+      return send(reply, status === 400 ? 422 : status, ErrorCode.VALIDATION, defaultMessage(ErrorCode.VALIDATION, locale), { fields });
+    }
+    if (err.statusCode === 404) return notFound(request, reply);
+    request.log.error({ err }, "unhandled error");
+    return send(reply, 500, ErrorCode.INTERNAL, defaultMessage(ErrorCode.INTERNAL, locale), null);
+  });
+}
+
+export function notFound(request: FastifyRequest, reply: FastifyReply) {
+  const locale = localeFrom(request.headers["accept-language"]);
+  return send(reply, 404, ErrorCode.NOT_FOUND, defaultMessage(ErrorCode.NOT_FOUND, locale), null);
+}
+
+function send(reply: FastifyReply, status: number, code: number, message: string, data: Record<string, unknown> | null) {
+  return reply.code(status).type("application/json; charset=utf-8").send({ code, message, data });
+}
+
+function sendValidation(reply: FastifyReply, locale: "zh-CN" | "en", fields: Record<string, string>) {
+  return send(reply, 422, ErrorCode.VALIDATION, defaultMessage(ErrorCode.VALIDATION, locale), { fields });
+}
+
+function validationFields(
+  errors: { keyword: string; instancePath: string; message?: string; params: Record<string, unknown> }[],
+  context: string | undefined,
+): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const e of errors) {
+    const base = e.instancePath.replace(/^\//, "").replaceAll("/", ".");
+    const keys = e.params.keys;
+    if (e.keyword === "unrecognized_keys" && Array.isArray(keys)) {
+      for (const key of keys) fields[base ? `${base}.${String(key)}` : String(key)] = "unknown field";
+      continue;
+    }
+    fields[base || context || "body"] = e.message ?? "invalid";
+  }
+  return fields;
+}

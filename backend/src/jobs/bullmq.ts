@@ -1,0 +1,153 @@
+import { Queue, Worker } from "bullmq";
+import type { FastifyBaseLogger } from "fastify";
+import { Redis } from "ioredis";
+import type { Db } from "../db/client.js";
+import { SHANGHAI_TZ } from "../lib/time.js";
+import { schedules } from "./definitions.js";
+import type { JobRegistry } from "./registry.js";
+import { claimDue, markCompleted, releaseStale, reschedule } from "./repository.js";
+import type { JobRunner, RunnerRoles } from "./types.js";
+
+const QUEUE_NAME = "jobs";
+const STALE_AFTER_MS = 60_000;
+
+/** Production mode: the outbox is drained into BullMQ (jobId = outbox id); workers run the handlers. */
+export class BullmqRunner implements JobRunner {
+  readonly kind = "bullmq" as const;
+  private readonly connection: Redis;
+  private readonly queue: Queue;
+  private worker: Worker | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private draining: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly registry: JobRegistry,
+    private readonly log: FastifyBaseLogger,
+    redisUrl: string,
+    private readonly prefix: string,
+    private readonly opts: { pollMs?: number; concurrency?: number } = {},
+  ) {
+    this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.connection.on("error", (err) => this.log.warn({ err }, "redis connection error"));
+    this.queue = new Queue(QUEUE_NAME, { connection: this.connection, prefix });
+  }
+
+  async start(roles: RunnerRoles): Promise<void> {
+    if (roles.dispatch) {
+      await releaseStale(this.db, STALE_AFTER_MS);
+      this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 1000);
+      this.timer.unref();
+      this.kick();
+    }
+    if (roles.schedule) await this.upsertSchedules();
+    if (roles.work) this.startWorker();
+  }
+
+  kick(): void {
+    if (this.stopped || !this.timer) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.dispatch()
+      .catch((err) => this.log.error({ err }, "outbox dispatch failed"))
+      .finally(() => {
+        this.draining = null;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Resolves when the outbox is handed over and BullMQ has nothing waiting or running. */
+  async idle(): Promise<void> {
+    for (;;) {
+      this.kick();
+      await this.draining;
+      const counts = await this.queue.getJobCounts("waiting", "active", "delayed", "prioritized");
+      const busy = Object.values(counts).reduce((a, b) => a + b, 0);
+      if (busy === 0 && !this.again) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.connection.ping();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.draining;
+    await this.worker?.close();
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+
+  /** Removes every key under this runner's prefix (test isolation). */
+  async obliterate(): Promise<void> {
+    await this.queue.obliterate({ force: true });
+  }
+
+  private async dispatch(): Promise<void> {
+    for (;;) {
+      const rows = await claimDue(this.db, 100);
+      if (rows.length === 0) return;
+      try {
+        await this.queue.addBulk(
+          rows.map((row) => {
+            const { attempts, backoffMs } = this.registry.options(row.job_name as never);
+            return {
+              name: row.job_name,
+              data: row.payload,
+              opts: {
+                jobId: row.id,
+                attempts,
+                backoff: { type: "exponential", delay: backoffMs },
+                removeOnComplete: { count: 1000 },
+                removeOnFail: { count: 5000 },
+              },
+            };
+          }),
+        );
+        await Promise.all(rows.map((row) => markCompleted(this.db, row.id)));
+      } catch (err) {
+        this.log.warn({ err }, "could not hand jobs to BullMQ; will retry");
+        await Promise.all(rows.map((row) => reschedule(this.db, row.id, new Date(Date.now() + 1000), String(err))));
+        return;
+      }
+    }
+  }
+
+  private startWorker(): void {
+    this.worker = new Worker(
+      QUEUE_NAME,
+      async (job) => {
+        const log = this.log.child({ job: job.name, jobId: job.id, attempt: job.attemptsMade + 1 });
+        const outcome = await this.registry.run(job.name, job.data, {
+          jobId: job.id ?? "",
+          attempt: job.attemptsMade + 1,
+          log,
+        });
+        if (outcome.status === "failed") log.warn({ detail: outcome.detail }, "job failed");
+        return outcome;
+      },
+      { connection: this.connection.duplicate(), prefix: this.prefix, concurrency: this.opts.concurrency ?? 8 },
+    );
+    this.worker.on("failed", (job, err) => this.log.warn({ err, jobId: job?.id }, "job attempt failed"));
+  }
+
+  private async upsertSchedules(): Promise<void> {
+    for (const s of schedules) {
+      await this.queue.upsertJobScheduler(
+        `cron-${s.name}`,
+        { pattern: s.pattern, tz: SHANGHAI_TZ },
+        { name: s.name, data: {}, opts: { attempts: 3 } },
+      );
+    }
+  }
+}

@@ -1,0 +1,15 @@
+import type { Asset } from "./accounts.js";
+
+/** A conditional balance update found too little money; the whole transaction rolls back. */
+export class InsufficientBalanceError extends Error {
+  constructor(
+    readonly accountId: string,
+    readonly asset: Asset,
+    readonly balance: bigint,
+    readonly required: bigint,
+  ) {
+    super(`insufficient balance on ${accountId}: ${balance} < ${required}`);
+  }
+}
+
+export class UnbalancedTransactionError extends Error {}

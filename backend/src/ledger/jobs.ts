@@ -1,0 +1,15 @@
+import type { AppContext } from "../context.js";
+import type { JobRegistry } from "../jobs/index.js";
+import { reconcile } from "./reconcile.js";
+
+export function registerLedgerJobs(registry: JobRegistry, ctx: AppContext): void {
+  registry.register("ledger.reconcile", async (_payload, { log }) => {
+    const report = await reconcile(ctx.db);
+    if (report.ok) {
+      log.info({ accounts: report.accountsChecked }, "ledger reconciled: every account equals its postings");
+      return { status: "done" };
+    }
+    log.error({ report }, "LEDGER MISMATCH");
+    return { status: "failed", detail: `${report.accountMismatches.length} accounts differ from their postings` };
+  });
+}

@@ -1,0 +1,251 @@
+import { randomBytes, randomInt } from "node:crypto";
+import { ErrorCode, type LoginResult } from "@skyriff/contracts";
+import type { AppContext } from "../../context.js";
+import type { Tx } from "../../db/client.js";
+import { enqueue } from "../../jobs/index.js";
+import { accountsOf, ensureAccounts } from "../../ledger/index.js";
+import { AppError } from "../../lib/errors.js";
+import { newId } from "../../lib/ids.js";
+import { seal } from "../../lib/seal.js";
+import { WechatOAuthError } from "../../providers/wechat-oauth/types.js";
+import { presentUser } from "../users/present.js";
+import * as users from "../users/repository.js";
+import * as repo from "./repository.js";
+import {
+  assertMaySend,
+  CODE_TTL_SECONDS,
+  checkCode,
+  generateCode,
+  hashCode,
+  normalizePhone,
+  RESEND_AFTER_SECONDS,
+} from "./sms-codes.js";
+import { ACCESS_TTL_SECONDS, hashRefreshToken, newRefreshToken, REFRESH_TTL_SECONDS } from "./tokens.js";
+
+export const SMS_SEAL_PURPOSE = "sms-code";
+const OAUTH_STATE_TTL_MS = 10 * 60_000;
+
+export async function sendSmsCode(ctx: AppContext, rawPhone: string, ip: string) {
+  const phone = normalizePhone(rawPhone);
+  const now = ctx.clock.now();
+  const code = generateCode();
+  await ctx.db.transaction(async (tx) => {
+    await assertMaySend(tx, phone, ip, now);
+    await repo.retireLiveCodes(tx, phone, now);
+    const smsId = newId();
+    await repo.insertCode(tx, {
+      id: smsId,
+      phone,
+      ip,
+      codeHash: hashCode(ctx.config.appSecret, phone, code),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + CODE_TTL_SECONDS * 1000),
+    });
+    await enqueue(tx, "sms.deliver", { smsId, phone, sealed: seal(ctx.config.appSecret, SMS_SEAL_PURPOSE, code) });
+  });
+  ctx.jobs.kick();
+  return { expire_in: CODE_TTL_SECONDS, resend_after: RESEND_AFTER_SECONDS };
+}
+
+/** Runs a code check in its own transaction and throws its error only after the wrong try is counted. */
+async function withVerifiedCode<T>(ctx: AppContext, phone: string, code: string, then: (tx: Tx) => Promise<T>) {
+  const now = ctx.clock.now();
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const check = await checkCode(tx, ctx.config.appSecret, phone, code, now);
+    if (!check.ok) return { error: check.error };
+    return { value: await then(tx) };
+  });
+  if ("error" in outcome) throw outcome.error;
+  return outcome.value;
+}
+
+export async function verifySmsLogin(ctx: AppContext, rawPhone: string, code: string): Promise<LoginResult> {
+  const phone = normalizePhone(rawPhone);
+  return withVerifiedCode(ctx, phone, code, async (tx) => {
+    const existing = await users.findUserByPhone(tx, phone);
+    const user = existing ?? (await createUser(ctx, tx, { phone }));
+    return startSession(ctx, tx, user, existing === null);
+  });
+}
+
+async function createUser(ctx: AppContext, tx: Tx, identity: Partial<users.UserRow>): Promise<users.UserRow> {
+  const now = ctx.clock.now();
+  const user = await users.insertUser(tx, {
+    id: newId(),
+    nickname: identity.nickname ?? `用户${randomInt(0, 10_000).toString().padStart(4, "0")}`,
+    phone: identity.phone ?? null,
+    avatarUrl: identity.avatarUrl ?? null,
+    wechatUnionid: identity.wechatUnionid ?? null,
+    wechatOpenid: identity.wechatOpenid ?? null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await ensureAccounts(tx, Object.values(accountsOf(user.id)));
+  return user;
+}
+
+async function startSession(ctx: AppContext, tx: Tx, user: users.UserRow, isNew: boolean): Promise<LoginResult> {
+  if (user.status === "banned") throw new AppError(ErrorCode.USER_BANNED);
+  const now = ctx.clock.now();
+  const sessionId = newId();
+  const refreshExpiresAt = new Date(now.getTime() + REFRESH_TTL_SECONDS * 1000);
+  await repo.insertSession(tx, { id: sessionId, userId: user.id, createdAt: now, expiresAt: refreshExpiresAt });
+  const refresh = await issueRefresh(tx, sessionId, now);
+  return {
+    ...tokenPair(ctx, user.id, sessionId, refresh),
+    user: presentUser(user),
+    is_new_user: isNew,
+  };
+}
+
+async function issueRefresh(tx: Tx, sessionId: string, now: Date): Promise<string> {
+  const { token, hash } = newRefreshToken();
+  await repo.insertRefreshToken(tx, {
+    id: newId(),
+    sessionId,
+    tokenHash: hash,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + REFRESH_TTL_SECONDS * 1000),
+  });
+  return token;
+}
+
+function tokenPair(ctx: AppContext, userId: string, sessionId: string, refreshToken: string) {
+  return {
+    access_token: ctx.tokens.issueAccess({ userId, sessionId }),
+    refresh_token: refreshToken,
+    expires_in: ACCESS_TTL_SECONDS,
+    refresh_expires_in: REFRESH_TTL_SECONDS,
+    token_type: "Bearer" as const,
+  };
+}
+
+/** Rotates the pair. A refresh token presented twice means it leaked: the whole family is revoked. */
+export async function refreshSession(ctx: AppContext, refreshToken: string) {
+  const now = ctx.clock.now();
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const found = await repo.findRefreshToken(tx, hashRefreshToken(refreshToken));
+    if (!found) return { error: new AppError(ErrorCode.NOT_LOGGED_IN) };
+    const { token, session } = found;
+    if (session.revokedAt) return { error: new AppError(ErrorCode.NOT_LOGGED_IN) };
+    if (token.expiresAt <= now) return { error: new AppError(ErrorCode.TOKEN_EXPIRED) };
+    const user = await users.findUserById(tx, session.userId);
+    if (!user) return { error: new AppError(ErrorCode.NOT_LOGGED_IN) };
+    if (user.status === "banned") return { error: new AppError(ErrorCode.USER_BANNED) };
+    if (!(await repo.useRefreshToken(tx, token.id, now))) {
+      await repo.revokeSession(tx, session.id, "refresh_token_reuse", now);
+      return { error: reuseError(), revokedSessionId: session.id };
+    }
+    const next = await issueRefresh(tx, session.id, now);
+    await repo.extendSession(tx, session.id, new Date(now.getTime() + REFRESH_TTL_SECONDS * 1000));
+    return { value: tokenPair(ctx, user.id, session.id, next) };
+  });
+  if ("revokedSessionId" in outcome && outcome.revokedSessionId) ctx.sessions.forget(outcome.revokedSessionId);
+  if ("error" in outcome) throw outcome.error;
+  return outcome.value;
+}
+
+const reuseError = () =>
+  new AppError(ErrorCode.NOT_LOGGED_IN, { reason: "refresh_token_reused" }, {
+    zh: "登录凭证已被使用，为保护账号安全已退出所有相关登录，请重新登录",
+    en: "Refresh token was reused; the session has been revoked. Please log in again",
+  });
+
+export async function logout(ctx: AppContext, sessionId: string, refreshToken: string | undefined) {
+  const now = ctx.clock.now();
+  const revoked = [sessionId];
+  await ctx.db.transaction(async (tx) => {
+    await repo.revokeSession(tx, sessionId, "logout", now);
+    if (!refreshToken) return;
+    const found = await repo.findRefreshToken(tx, hashRefreshToken(refreshToken));
+    if (found && found.session.userId === (await repo.sessionOwner(tx, sessionId))) {
+      await repo.revokeSession(tx, found.session.id, "logout", now);
+      revoked.push(found.session.id);
+    }
+  });
+  for (const id of revoked) ctx.sessions.forget(id);
+  return { logged_out: true };
+}
+
+export async function wechatInit(ctx: AppContext, platform: "app" | "h5" | "web", redirectUri: string | undefined) {
+  const wechat = requireWechat(ctx);
+  const now = ctx.clock.now();
+  const state = randomBytes(16).toString("hex");
+  await repo.insertOauthState(ctx.db, {
+    state,
+    provider: "wechat",
+    platform,
+    redirectUri: redirectUri ?? null,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + OAUTH_STATE_TTL_MS),
+  });
+  const authorizeUrl = redirectUri ? wechat.authorizeUrl({ platform, redirectUri, state }) : null;
+  return { app_id: wechat.appId, state, authorize_url: authorizeUrl };
+}
+
+export async function wechatCallback(ctx: AppContext, code: string, state: string): Promise<LoginResult> {
+  const wechat = requireWechat(ctx);
+  const consumed = await repo.consumeOauthState(ctx.db, state, ctx.clock.now());
+  if (!consumed) {
+    throw new AppError(ErrorCode.INVALID_PHONE_OR_CODE, { field: "state" }, {
+      zh: "微信授权已过期，请重新登录",
+      en: "WeChat authorization state is invalid or expired",
+    });
+  }
+  const profile = await fetchWechatProfile(wechat, code);
+  return ctx.db.transaction(async (tx) => {
+    const existing = await users.findUserByWechat(tx, profile.unionid, profile.openid);
+    const user =
+      existing ??
+      (await createUser(ctx, tx, {
+        nickname: profile.nickname.slice(0, 20) || undefined,
+        avatarUrl: profile.headimgurl,
+        wechatUnionid: profile.unionid,
+        wechatOpenid: profile.openid,
+      }));
+    return startSession(ctx, tx, user, existing === null);
+  });
+}
+
+async function fetchWechatProfile(wechat: NonNullable<AppContext["wechat"]>, code: string) {
+  try {
+    const token = await wechat.exchangeCode(code);
+    const info = await wechat.userInfo(token.accessToken, token.openid);
+    return { ...info, unionid: info.unionid ?? token.unionid };
+  } catch (err) {
+    if (err instanceof WechatOAuthError) {
+      throw new AppError(ErrorCode.INVALID_PHONE_OR_CODE, { wechat_errcode: err.errcode }, {
+        zh: "微信授权失败，请重新登录",
+        en: `WeChat authorization failed (${err.errcode})`,
+      });
+    }
+    throw new AppError(ErrorCode.VENDOR_UNAVAILABLE, null, { zh: "微信服务暂不可用，请稍后再试", en: "WeChat is unavailable" });
+  }
+}
+
+function requireWechat(ctx: AppContext) {
+  if (!ctx.wechat) {
+    throw new AppError(ErrorCode.VENDOR_UNAVAILABLE, null, { zh: "暂未开放微信登录", en: "WeChat login is not configured" });
+  }
+  return ctx.wechat;
+}
+
+/** Binds a verified phone to the current (WeChat-only) user. */
+export async function bindPhone(ctx: AppContext, userId: string, rawPhone: string, code: string) {
+  const phone = normalizePhone(rawPhone);
+  const user = await users.findUserById(ctx.db, userId);
+  if (!user) throw new AppError(ErrorCode.USER_NOT_FOUND);
+  if (user.phone) throw alreadyBound();
+  const taken = await users.findUserByPhone(ctx.db, phone);
+  if (taken) {
+    throw new AppError(ErrorCode.STATE_CONFLICT, null, { zh: "该手机号已绑定其他账号", en: "Phone is bound to another account" });
+  }
+  return withVerifiedCode(ctx, phone, code, async (tx) => {
+    const updated = await users.updateUser(tx, userId, { phone }, ctx.clock.now());
+    if (!updated) throw new AppError(ErrorCode.USER_NOT_FOUND);
+    return presentUser(updated);
+  });
+}
+
+const alreadyBound = () =>
+  new AppError(ErrorCode.STATE_CONFLICT, null, { zh: "已绑定手机号", en: "A phone is already bound" });

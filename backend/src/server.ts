@@ -1,0 +1,198 @@
+import { createHmac } from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import cors from "@fastify/cors";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { AppConfig } from "./config/env.js";
+import { loadEconomy } from "./config/economy.js";
+import type { AppContext } from "./context.js";
+import { openDatabase } from "./db/client.js";
+import { installErrorHandler, notFound } from "./http/error-handler.js";
+import { createRunner, JobRegistry, type RunnerRoles } from "./jobs/index.js";
+import { registerLedgerJobs } from "./ledger/jobs.js";
+import { type Clock, systemClock } from "./lib/clock.js";
+import { newId } from "./lib/ids.js";
+import { registerAuthJobs } from "./modules/auth/jobs.js";
+import { authRoutes } from "./modules/auth/routes.js";
+import { SessionCache } from "./modules/auth/session-cache.js";
+import { TokenService } from "./modules/auth/tokens.js";
+import { catalogRoutes } from "./modules/catalog/routes.js";
+import { devRoutes } from "./modules/dev/routes.js";
+import { systemRoutes } from "./modules/system/routes.js";
+import { userRoutes } from "./modules/users/routes.js";
+import { walletRoutes } from "./modules/wallet/routes.js";
+import { createSmsProvider } from "./providers/sms/index.js";
+import type { SmsProvider } from "./providers/sms/types.js";
+import { createWechatOAuthClient } from "./providers/wechat-oauth/client.js";
+import { wechatSandboxPlugin } from "./providers/wechat-oauth/sandbox.js";
+import type { WechatOAuthClient } from "./providers/wechat-oauth/types.js";
+
+export interface ServerOptions {
+  /** Which job roles this process takes (default: all). */
+  roles?: RunnerRoles;
+  clock?: Clock;
+  sms?: SmsProvider;
+  /** Replace the WeChat client (tests point it at a fake on another port). */
+  wechat?: WechatOAuthClient | null;
+  /** PGlite location when DATABASE_URL is unset (default DATA_DIR/pglite; tests use memory://). */
+  pgliteDir?: string;
+  jobPollMs?: number;
+  logger?: boolean;
+}
+
+export interface Server {
+  app: FastifyInstance;
+  ctx: AppContext;
+}
+
+const SANDBOX_PREFIX = "/sandbox/wechat";
+const SANDBOX_APP_ID = "wxsandbox5ky71ff0";
+
+/** Builds the whole process: context (DB, providers, jobs) and the Fastify app. */
+export async function createServer(config: AppConfig, opts: ServerOptions = {}): Promise<Server> {
+  const app = Fastify({
+    logger: opts.logger === false ? false : loggerOptions(config),
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : newId();
+    },
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: 1024 * 1024,
+  });
+  const ctx = await createContext(config, app.log, opts);
+  app.addHook("onClose", async () => {
+    await ctx.jobs.stop();
+    await ctx.database.close();
+  });
+  app.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+  app.decorateRequest("auth", null);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  await app.register(cors, { origin: true });
+  await registerDocs(app);
+  await app.register((scope) => systemRoutes(scope, ctx));
+  await app.register(
+    async (api) => {
+      await authRoutes(api, ctx);
+      await userRoutes(api, ctx);
+      await walletRoutes(api, ctx);
+      await catalogRoutes(api, ctx);
+      if (config.devToolsEnabled) await devRoutes(api, ctx);
+    },
+    { prefix: "/api/v1" },
+  );
+  if (usesWechatSandbox(config) && opts.wechat === undefined) {
+    await app.register(wechatSandboxPlugin, { prefix: SANDBOX_PREFIX, appId: SANDBOX_APP_ID, appSecret: sandboxSecret(config) });
+  }
+  await serveApp(app, config);
+  await ctx.jobs.start(opts.roles ?? { dispatch: true, work: true, schedule: true });
+  return { app, ctx };
+}
+
+async function createContext(config: AppConfig, log: FastifyBaseLogger, opts: ServerOptions): Promise<AppContext> {
+  const clock = opts.clock ?? systemClock;
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    pgliteDir: opts.pgliteDir ?? path.join(config.dataDir, "pglite"),
+    poolMax: config.DATABASE_POOL_MAX,
+  });
+  const registry = new JobRegistry();
+  const ctx = {
+    config,
+    economy: loadEconomy(),
+    database,
+    db: database.db,
+    clock,
+    log,
+    tokens: new TokenService(config.jwtSecret, clock),
+    sessions: new SessionCache(),
+    sms: opts.sms ?? createSmsProvider(config, log),
+    wechat: opts.wechat === undefined ? wechatClientFor(config) : opts.wechat,
+    registry,
+  } as Omit<AppContext, "jobs"> as AppContext;
+  registerAuthJobs(registry, ctx);
+  registerLedgerJobs(registry, ctx);
+  ctx.jobs = createRunner(database.db, registry, log, {
+    redisUrl: config.REDIS_URL,
+    queuePrefix: config.QUEUE_PREFIX,
+    pollMs: opts.jobPollMs,
+  });
+  return ctx;
+}
+
+function usesWechatSandbox(config: AppConfig): boolean {
+  return !config.WECHAT_OAUTH_APP_ID && config.devToolsEnabled;
+}
+
+function sandboxSecret(config: AppConfig): string {
+  return createHmac("sha256", config.appSecret).update("wechat-sandbox").digest("hex");
+}
+
+/** Real WeChat when configured; otherwise, outside production, the built-in sandbox on this server. */
+function wechatClientFor(config: AppConfig): WechatOAuthClient | null {
+  if (config.WECHAT_OAUTH_APP_ID && config.WECHAT_OAUTH_APP_SECRET) {
+    return createWechatOAuthClient({
+      appId: config.WECHAT_OAUTH_APP_ID,
+      appSecret: config.WECHAT_OAUTH_APP_SECRET,
+      apiBase: config.WECHAT_API_BASE,
+      authorizeBase: config.WECHAT_AUTHORIZE_BASE,
+    });
+  }
+  if (!usesWechatSandbox(config)) return null;
+  return createWechatOAuthClient({
+    appId: SANDBOX_APP_ID,
+    appSecret: sandboxSecret(config),
+    apiBase: `http://127.0.0.1:${config.PORT}${SANDBOX_PREFIX}`,
+    // Relative, so the browser stays on whatever origin it opened the app with.
+    authorizeBase: SANDBOX_PREFIX,
+  });
+}
+
+function loggerOptions(config: AppConfig) {
+  const base = {
+    level: config.LOG_LEVEL,
+    redact: ["req.headers.authorization", "req.headers.cookie"],
+  };
+  const pretty = config.LOG_PRETTY || (!config.isProduction && process.stdout.isTTY);
+  return pretty ? { ...base, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss" } } } : base;
+}
+
+async function registerDocs(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "SkyRiff API", version: "1.0.0", description: "AI short-video app API (envelope: {code, message, data})" },
+      servers: [],
+      components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+}
+
+const defaultAppDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../app/dist");
+
+/** Serves the built H5 app at / with an SPA fallback; API paths keep their JSON 404. */
+async function serveApp(app: FastifyInstance, config: AppConfig): Promise<void> {
+  const root = config.APP_DIST_DIR ? path.resolve(config.APP_DIST_DIR) : defaultAppDist;
+  const built = existsSync(path.join(root, "index.html"));
+  if (built) await app.register(fastifyStatic, { root, wildcard: false, index: ["index.html"] });
+  app.setNotFoundHandler((req, reply) => {
+    const isPage = req.method === "GET" && !/^\/(api|docs|sandbox|static)(\/|$)/.test(req.url);
+    if (!isPage) return notFound(req, reply);
+    if (!built) {
+      return reply
+        .type("text/html; charset=utf-8")
+        .send("<!doctype html><meta charset=utf-8><p>SkyRiff app is not built yet: run <code>npm start</code> from the repository root.</p>");
+    }
+    return reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").sendFile("index.html");
+  });
+}
