@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineConfig } from "@playwright/test";
@@ -7,8 +7,13 @@ const port = Number(process.env.E2E_PORT ?? 3199);
 const baseURL = `http://127.0.0.1:${port}`;
 
 // One fresh database per run. The config is evaluated again in each worker process; the env var makes
-// them all agree on the directory the main process created.
-process.env.SKYRIFF_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "skyriff-e2e-"));
+// them all agree on the directory the main process created, which removes it when the run ends
+// (E2E_KEEP_DATA=1 keeps it for inspection).
+if (!process.env.SKYRIFF_E2E_DATA_DIR) {
+  const created = mkdtempSync(join(tmpdir(), "skyriff-e2e-"));
+  process.env.SKYRIFF_E2E_DATA_DIR = created;
+  if (!process.env.E2E_KEEP_DATA) process.on("exit", () => rmSync(created, { recursive: true, force: true }));
+}
 const dataDir = process.env.SKYRIFF_E2E_DATA_DIR;
 
 if (!existsSync(join(import.meta.dirname, "dist", "index.html"))) {

@@ -228,3 +228,34 @@ test.describe("Phase 0 — accounts and wallets", () => {
     expect(cached.some((u) => u.startsWith("/api/"))).toBe(false);
   });
 });
+
+test.describe("session tokens", () => {
+  test("an unusable access token is refreshed silently with the refresh token", async ({ page, request }) => {
+    const session = await loginViaApi(request);
+    await useSession(page, { ...session, access_token: "not-a-valid-token" });
+    await page.goto("/me");
+    await expect(page.getByTestId("credits-balance")).toHaveText("0");
+    const tokens = await storedTokens(page);
+    expect(tokens.access).not.toBe("not-a-valid-token");
+    expect(tokens.refresh).toBeTruthy();
+    expect(tokens.refresh).not.toBe(session.refresh_token);
+    // The rotated-away refresh token is dead.
+    const reuse = await request.post("/api/v1/auth/refresh", {
+      data: { refresh_token: session.refresh_token },
+    });
+    expect(reuse.status(), await reuse.text()).toBe(401);
+  });
+
+  test("a session the server no longer accepts sends the user to login", async ({ page, request }) => {
+    const session = await loginViaApi(request);
+    const logout = await request.post("/api/v1/auth/logout", {
+      headers: { authorization: `Bearer ${session.access_token}` },
+      data: { refresh_token: session.refresh_token },
+    });
+    expect(logout.status(), await logout.text()).toBe(200);
+    await useSession(page, { ...session, access_token: "not-a-valid-token" });
+    await page.goto("/me");
+    await expect(page).toHaveURL(/\/login$/);
+    expect(await storedTokens(page)).toEqual({ access: null, refresh: null });
+  });
+});

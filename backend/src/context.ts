@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from "fastify";
-import type { AppConfig } from "./config/env.js";
 import type { Economy } from "./config/economy.js";
+import type { AppConfig } from "./config/env.js";
 import type { Database, Db } from "./db/client.js";
 import type { JobRegistry, JobRunner } from "./jobs/index.js";
 import type { Clock } from "./lib/clock.js";

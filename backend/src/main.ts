@@ -13,7 +13,8 @@ const rolesFor = (role: Role, hasRedis: boolean): RunnerRoles => {
 
 async function main(): Promise<void> {
   const role = (process.argv[2] ?? "all") as Role;
-  if (!["api", "worker", "all"].includes(role)) throw new ConfigError(`unknown role ${role}: use api, worker or all`);
+  if (!["api", "worker", "all"].includes(role))
+    throw new ConfigError(`unknown role ${role}: use api, worker or all`);
   const config = loadConfig();
   const { app, ctx } = await createServer(config, { roles: rolesFor(role, Boolean(config.REDIS_URL)) });
   let closing = false;

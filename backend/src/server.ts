@@ -8,8 +8,8 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
-import type { AppConfig } from "./config/env.js";
 import { loadEconomy } from "./config/economy.js";
+import type { AppConfig } from "./config/env.js";
 import type { AppContext } from "./context.js";
 import { openDatabase } from "./db/client.js";
 import { installErrorHandler, notFound } from "./http/error-handler.js";
@@ -41,6 +41,7 @@ export interface ServerOptions {
   wechat?: WechatOAuthClient | null;
   /** PGlite location when DATABASE_URL is unset (default DATA_DIR/pglite; tests use memory://). */
   pgliteDir?: string;
+  pgliteTemplate?: Blob;
   jobPollMs?: number;
   logger?: boolean;
 }
@@ -90,18 +91,27 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
     { prefix: "/api/v1" },
   );
   if (usesWechatSandbox(config) && opts.wechat === undefined) {
-    await app.register(wechatSandboxPlugin, { prefix: SANDBOX_PREFIX, appId: SANDBOX_APP_ID, appSecret: sandboxSecret(config) });
+    await app.register(wechatSandboxPlugin, {
+      prefix: SANDBOX_PREFIX,
+      appId: SANDBOX_APP_ID,
+      appSecret: sandboxSecret(config),
+    });
   }
   await serveApp(app, config);
   await ctx.jobs.start(opts.roles ?? { dispatch: true, work: true, schedule: true });
   return { app, ctx };
 }
 
-async function createContext(config: AppConfig, log: FastifyBaseLogger, opts: ServerOptions): Promise<AppContext> {
+async function createContext(
+  config: AppConfig,
+  log: FastifyBaseLogger,
+  opts: ServerOptions,
+): Promise<AppContext> {
   const clock = opts.clock ?? systemClock;
   const database = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     pgliteDir: opts.pgliteDir ?? path.join(config.dataDir, "pglite"),
+    pgliteTemplate: opts.pgliteTemplate,
     poolMax: config.DATABASE_POOL_MAX,
   });
   const registry = new JobRegistry();
@@ -162,15 +172,23 @@ function loggerOptions(config: AppConfig) {
     redact: ["req.headers.authorization", "req.headers.cookie"],
   };
   const pretty = config.LOG_PRETTY || (!config.isProduction && process.stdout.isTTY);
-  return pretty ? { ...base, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss" } } } : base;
+  return pretty
+    ? { ...base, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss" } } }
+    : base;
 }
 
 async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
-      info: { title: "SkyRiff API", version: "1.0.0", description: "AI short-video app API (envelope: {code, message, data})" },
+      info: {
+        title: "SkyRiff API",
+        version: "1.0.0",
+        description: "AI short-video app API (envelope: {code, message, data})",
+      },
       servers: [],
-      components: { securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+      components: {
+        securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
     },
     transform: jsonSchemaTransform,
   });
@@ -191,7 +209,9 @@ async function serveApp(app: FastifyInstance, config: AppConfig): Promise<void> 
     if (!built) {
       return reply
         .type("text/html; charset=utf-8")
-        .send("<!doctype html><meta charset=utf-8><p>SkyRiff app is not built yet: run <code>npm start</code> from the repository root.</p>");
+        .send(
+          "<!doctype html><meta charset=utf-8><p>SkyRiff app is not built yet: run <code>npm start</code> from the repository root.</p>",
+        );
     }
     return reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").sendFile("index.html");
   });

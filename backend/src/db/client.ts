@@ -28,6 +28,8 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   /** PGlite data directory; `memory://` for an in-memory database (tests). */
   pgliteDir: string;
+  /** A dumped, already-migrated PGlite data dir to start from (tests: skips re-running migrations). */
+  pgliteTemplate?: Blob;
   poolMax?: number;
 }
 
@@ -35,9 +37,10 @@ const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)),
 // Serializes migrations when several processes start at once against one PostgreSQL.
 const MIGRATION_LOCK_KEY = 7_310_411;
 
-
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolMax ?? 20) : openPglite(opts.pgliteDir);
+  return opts.databaseUrl
+    ? openPostgres(opts.databaseUrl, opts.poolMax ?? 20)
+    : openPglite(opts.pgliteDir, opts.pgliteTemplate);
 }
 
 async function openPostgres(url: string, poolMax: number): Promise<Database> {
@@ -66,9 +69,9 @@ async function migratePostgres(url: string): Promise<void> {
   }
 }
 
-async function openPglite(dir: string): Promise<Database> {
+async function openPglite(dir: string, template?: Blob): Promise<Database> {
   if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
-  const client = new PGlite(dir);
+  const client = new PGlite(dir, template ? { loadDataDir: template } : {});
   await client.waitReady;
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
@@ -86,4 +89,13 @@ async function openPglite(dir: string): Promise<Database> {
 export async function queryRows<T>(ex: Executor, query: SQL): Promise<T[]> {
   const result = (await ex.execute(query)) as unknown as { rows: T[] };
   return result.rows;
+}
+
+/** A migrated, empty database as a PGlite dump: built once, loaded by every test file. */
+export async function migratedPgliteTemplate(): Promise<Blob> {
+  const client = new PGlite("memory://");
+  await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder });
+  const dump = await client.dumpDataDir("none");
+  await client.close();
+  return dump;
 }

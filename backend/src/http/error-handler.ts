@@ -1,8 +1,8 @@
 import { ErrorCode } from "@skyriff/contracts";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
-import { AppError, defaultMessage, localeFrom } from "../lib/errors.js";
 import { InsufficientBalanceError } from "../ledger/index.js";
+import { AppError, defaultMessage, localeFrom } from "../lib/errors.js";
 import { formatCoins } from "../lib/money.js";
 
 /** Every error leaves as the SPEC envelope with a localized message; never a stack trace. */
@@ -30,7 +30,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err.code?.startsWith("FST_ERR_CTP") || err.code === "FST_ERR_VALIDATION") {
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
       const fields = { body: err.message };
-      return send(reply, status === 400 ? 422 : status, ErrorCode.VALIDATION, defaultMessage(ErrorCode.VALIDATION, locale), { fields });
+      return send(
+        reply,
+        status === 400 ? 422 : status,
+        ErrorCode.VALIDATION,
+        defaultMessage(ErrorCode.VALIDATION, locale),
+        { fields },
+      );
     }
     if (err.statusCode === 404) return notFound(request, reply);
     request.log.error({ err }, "unhandled error");
@@ -43,7 +49,13 @@ export function notFound(request: FastifyRequest, reply: FastifyReply) {
   return send(reply, 404, ErrorCode.NOT_FOUND, defaultMessage(ErrorCode.NOT_FOUND, locale), null);
 }
 
-function send(reply: FastifyReply, status: number, code: number, message: string, data: Record<string, unknown> | null) {
+function send(
+  reply: FastifyReply,
+  status: number,
+  code: number,
+  message: string,
+  data: Record<string, unknown> | null,
+) {
   return reply.code(status).type("application/json; charset=utf-8").send({ code, message, data });
 }
 

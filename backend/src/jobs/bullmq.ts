@@ -117,7 +117,9 @@ export class BullmqRunner implements JobRunner {
         await Promise.all(rows.map((row) => markCompleted(this.db, row.id)));
       } catch (err) {
         this.log.warn({ err }, "could not hand jobs to BullMQ; will retry");
-        await Promise.all(rows.map((row) => reschedule(this.db, row.id, new Date(Date.now() + 1000), String(err))));
+        await Promise.all(
+          rows.map((row) => reschedule(this.db, row.id, new Date(Date.now() + 1000), String(err))),
+        );
         return;
       }
     }
@@ -136,7 +138,11 @@ export class BullmqRunner implements JobRunner {
         if (outcome.status === "failed") log.warn({ detail: outcome.detail }, "job failed");
         return outcome;
       },
-      { connection: this.connection.duplicate(), prefix: this.prefix, concurrency: this.opts.concurrency ?? 8 },
+      {
+        connection: this.connection.duplicate(),
+        prefix: this.prefix,
+        concurrency: this.opts.concurrency ?? 8,
+      },
     );
     this.worker.on("failed", (job, err) => this.log.warn({ err, jobId: job?.id }, "job attempt failed"));
   }

@@ -12,7 +12,11 @@ export async function executeOutboxJob(
 ): Promise<void> {
   const jobLog = log.child({ job: row.job_name, jobId: row.id, attempt: row.attempts });
   try {
-    const outcome = await registry.run(row.job_name, row.payload, { jobId: row.id, attempt: row.attempts, log: jobLog });
+    const outcome = await registry.run(row.job_name, row.payload, {
+      jobId: row.id,
+      attempt: row.attempts,
+      log: jobLog,
+    });
     if (outcome.status === "failed") jobLog.warn({ detail: outcome.detail }, "job failed");
     await markCompleted(db, row.id, outcome.status === "failed" ? (outcome.detail ?? "failed") : null);
   } catch (err) {

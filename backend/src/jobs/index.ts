@@ -6,7 +6,7 @@ import type { JobRegistry } from "./registry.js";
 import type { JobRunner } from "./types.js";
 
 export { type JobName, type JobPayload, jobNames, schedules } from "./definitions.js";
-export { JobRegistry, type JobHandler, type JobOutcome } from "./registry.js";
+export { type JobHandler, type JobOutcome, JobRegistry } from "./registry.js";
 export { enqueue } from "./repository.js";
 export type { JobRunner, RunnerRoles } from "./types.js";
 
@@ -17,7 +17,12 @@ export interface RunnerOptions {
 }
 
 /** BullMQ when Redis is configured, otherwise the in-process runner over the same outbox. */
-export function createRunner(db: Db, registry: JobRegistry, log: FastifyBaseLogger, opts: RunnerOptions): JobRunner {
+export function createRunner(
+  db: Db,
+  registry: JobRegistry,
+  log: FastifyBaseLogger,
+  opts: RunnerOptions,
+): JobRunner {
   registry.assertComplete();
   return opts.redisUrl
     ? new BullmqRunner(db, registry, log, opts.redisUrl, opts.queuePrefix, { pollMs: opts.pollMs })

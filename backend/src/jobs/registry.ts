@@ -32,7 +32,10 @@ export class JobRegistry {
 
   register<N extends JobName>(name: N, handler: JobHandler<N>, options: Partial<JobOptions> = {}): void {
     if (this.entries.has(name)) throw new Error(`job ${name} already has a handler`);
-    this.entries.set(name, { handler: handler as JobHandler<JobName>, options: { ...defaultOptions, ...options } });
+    this.entries.set(name, {
+      handler: handler as JobHandler<JobName>,
+      options: { ...defaultOptions, ...options },
+    });
   }
 
   /** Startup check: every declared job has exactly one handler. */

@@ -28,14 +28,17 @@ export async function enqueue<N extends JobName>(
 
 /** Claims due jobs; SKIP LOCKED lets any number of processes drain the same outbox. */
 export async function claimDue(db: Db, limit: number): Promise<OutboxRow[]> {
-  return queryRows<OutboxRow>(db, sql`
+  return queryRows<OutboxRow>(
+    db,
+    sql`
     update outbox set dispatched_at = now(), attempts = attempts + 1
     where id in (
       select id from outbox
       where dispatched_at is null and completed_at is null and run_at <= now()
       order by run_at limit ${limit}
       for update skip locked)
-    returning id, job_name, payload, attempts`);
+    returning id, job_name, payload, attempts`,
+  );
 }
 
 export async function markCompleted(db: Db, id: string, error: string | null = null): Promise<void> {
@@ -58,6 +61,9 @@ export async function releaseStale(db: Db, olderThanMs: number): Promise<number>
 }
 
 export async function pendingCount(db: Db): Promise<number> {
-  const rows = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from outbox where completed_at is null`);
+  const rows = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from outbox where completed_at is null`,
+  );
   return rows[0]?.n ?? 0;
 }

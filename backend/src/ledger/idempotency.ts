@@ -37,7 +37,9 @@ export async function withIdempotency<T>(
     return { ...result, replayed: false };
   }
   if (!KEY_PATTERN.test(scope.key)) {
-    throw new AppError(ErrorCode.VALIDATION, { fields: { "Idempotency-Key": "8–128 of A-Z a-z 0-9 _ . : -" } });
+    throw new AppError(ErrorCode.VALIDATION, {
+      fields: { "Idempotency-Key": "8–128 of A-Z a-z 0-9 _ . : -" },
+    });
   }
   const key = scope.key;
   const requestHash = hashRequest(scope.route, scope.request);

@@ -1,6 +1,6 @@
-export { accountsOf, platform, type AccountRef, type Asset } from "./accounts.js";
+export { type AccountRef, type Asset, accountsOf, platform } from "./accounts.js";
 export { InsufficientBalanceError, UnbalancedTransactionError } from "./errors.js";
-export { withIdempotency, type IdempotentResult } from "./idempotency.js";
-export { post, type PostResult, type PostedEntry, type PostingInput, type TransactionInput } from "./post.js";
-export { formatReport, reconcile, type ReconciliationReport } from "./reconcile.js";
-export { ensureAccounts, balancesOf, listPostings, pendingCoinPostings } from "./repository.js";
+export { type IdempotentResult, withIdempotency } from "./idempotency.js";
+export { type PostedEntry, type PostingInput, type PostResult, post, type TransactionInput } from "./post.js";
+export { formatReport, type ReconciliationReport, reconcile } from "./reconcile.js";
+export { balancesOf, ensureAccounts, listPostings, pendingCoinPostings } from "./repository.js";

@@ -10,6 +10,9 @@ export function registerLedgerJobs(registry: JobRegistry, ctx: AppContext): void
       return { status: "done" };
     }
     log.error({ report }, "LEDGER MISMATCH");
-    return { status: "failed", detail: `${report.accountMismatches.length} accounts differ from their postings` };
+    return {
+      status: "failed",
+      detail: `${report.accountMismatches.length} accounts differ from their postings`,
+    };
   });
 }

@@ -8,7 +8,14 @@ export async function ensureAccounts(ex: Executor, refs: AccountRef[]): Promise<
   if (refs.length === 0) return;
   await ex
     .insert(accounts)
-    .values(refs.map((r) => ({ id: r.id, asset: r.asset, ownerUserId: r.ownerUserId, allowNegative: r.allowNegative })))
+    .values(
+      refs.map((r) => ({
+        id: r.id,
+        asset: r.asset,
+        ownerUserId: r.ownerUserId,
+        allowNegative: r.allowNegative,
+      })),
+    )
     .onConflictDoNothing();
 }
 
@@ -30,14 +37,20 @@ export async function applyDelta(ex: Executor, accountId: string, delta: bigint)
     .update(accounts)
     .set({ balance: sql`${accounts.balance} + ${delta}` })
     .where(
-      and(eq(accounts.id, accountId), or(eq(accounts.allowNegative, true), sql`${accounts.balance} + ${delta} >= 0`)),
+      and(
+        eq(accounts.id, accountId),
+        or(eq(accounts.allowNegative, true), sql`${accounts.balance} + ${delta} >= 0`),
+      ),
     )
     .returning({ balance: accounts.balance });
   return rows[0]?.balance ?? null;
 }
 
 export async function balanceOf(ex: Executor, accountId: string): Promise<bigint> {
-  const rows = await ex.select({ balance: accounts.balance }).from(accounts).where(eq(accounts.id, accountId));
+  const rows = await ex
+    .select({ balance: accounts.balance })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
   return rows[0]?.balance ?? 0n;
 }
 
@@ -54,7 +67,10 @@ export async function insertPostings(ex: Executor, rows: (typeof postings.$infer
 }
 
 export async function findTransactionByKey(ex: Executor, businessKey: string) {
-  const rows = await ex.select().from(ledgerTransactions).where(eq(ledgerTransactions.businessKey, businessKey));
+  const rows = await ex
+    .select()
+    .from(ledgerTransactions)
+    .where(eq(ledgerTransactions.businessKey, businessKey));
   return rows[0] ?? null;
 }
 
@@ -95,7 +111,9 @@ export async function pendingCoinPostings(ex: Executor, accountId: string) {
   return ex
     .select({ amount: postings.amount, unlockAt: postings.unlockAt, source: postings.entryType })
     .from(postings)
-    .where(and(eq(postings.accountId, accountId), eq(postings.status, "pending"), sql`${postings.amount} > 0`))
+    .where(
+      and(eq(postings.accountId, accountId), eq(postings.status, "pending"), sql`${postings.amount} > 0`),
+    )
     .orderBy(postings.unlockAt)
     .limit(100);
 }
@@ -108,21 +126,34 @@ export interface ReconciliationRows {
 }
 
 export async function reconciliationRows(ex: Executor): Promise<ReconciliationRows> {
-  const mismatches = await queryRows<{ account_id: string; cached: string; posted: string }>(ex, sql`
+  const mismatches = await queryRows<{ account_id: string; cached: string; posted: string }>(
+    ex,
+    sql`
     select a.id as account_id, a.balance::text as cached, coalesce(p.total, 0)::text as posted
     from accounts a
     left join (select account_id, sum(amount) as total from postings group by account_id) p on p.account_id = a.id
-    where a.balance <> coalesce(p.total, 0)`);
-  const totals = await queryRows<{ asset: string; cached: string; posted: string }>(ex, sql`
+    where a.balance <> coalesce(p.total, 0)`,
+  );
+  const totals = await queryRows<{ asset: string; cached: string; posted: string }>(
+    ex,
+    sql`
     select a.asset, sum(a.balance)::text as cached,
       coalesce((select sum(p.amount) from postings p where p.asset = a.asset), 0)::text as posted
-    from accounts a group by a.asset`);
-  const unbalanced = await queryRows<{ transaction_id: string; asset: string; total: string }>(ex, sql`
+    from accounts a group by a.asset`,
+  );
+  const unbalanced = await queryRows<{ transaction_id: string; asset: string; total: string }>(
+    ex,
+    sql`
     select transaction_id, asset, sum(amount)::text as total from postings
-    group by transaction_id, asset having sum(amount) <> 0 limit 100`);
+    group by transaction_id, asset having sum(amount) <> 0 limit 100`,
+  );
   const count = await queryRows<{ n: number }>(ex, sql`select count(*)::int as n from accounts`);
   return {
-    accountMismatches: mismatches.map((r) => ({ accountId: r.account_id, cached: r.cached, posted: r.posted })),
+    accountMismatches: mismatches.map((r) => ({
+      accountId: r.account_id,
+      cached: r.cached,
+      posted: r.posted,
+    })),
     assetTotals: totals,
     unbalancedTransactions: unbalanced.map((r) => ({
       transactionId: r.transaction_id,

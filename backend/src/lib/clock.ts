@@ -6,7 +6,10 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 export class ManualClock implements Clock {
-  private offsetMs = 0;
+  private offsetMs: number;
+  constructor(start?: Date) {
+    this.offsetMs = start ? start.getTime() - Date.now() : 0;
+  }
   now(): Date {
     return new Date(Date.now() + this.offsetMs);
   }

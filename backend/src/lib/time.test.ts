@@ -8,6 +8,8 @@ describe("Shanghai business day", () => {
   });
   it("day start is 00:00 +08:00", () => {
     expect(shanghaiDayStart(new Date("2026-11-25T03:00:00Z")).toISOString()).toBe("2026-11-24T16:00:00.000Z");
-    expect(nextShanghaiDayStart(new Date("2026-11-25T17:00:00Z")).toISOString()).toBe("2026-11-26T16:00:00.000Z");
+    expect(nextShanghaiDayStart(new Date("2026-11-25T17:00:00Z")).toISOString()).toBe(
+      "2026-11-26T16:00:00.000Z",
+    );
   });
 });

@@ -1,5 +1,17 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, primaryKey, integer } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -49,7 +61,9 @@ export const postings = pgTable(
     amount: bigint("amount", { mode: "bigint" }).notNull(),
     balanceAfter: bigint("balance_after", { mode: "bigint" }).notNull(),
     entryType: text("entry_type").notNull(),
-    status: text("status", { enum: ["settled", "pending"] }).notNull().default("settled"),
+    status: text("status", { enum: ["settled", "pending"] })
+      .notNull()
+      .default("settled"),
     unlockAt: ts("unlock_at"),
     createdAt: ts("created_at").notNull().defaultNow(),
   },

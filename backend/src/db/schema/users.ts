@@ -10,7 +10,9 @@ export const users = pgTable(
     nickname: text("nickname").notNull(),
     avatarUrl: text("avatar_url"),
     bio: text("bio").notNull().default(""),
-    status: text("status", { enum: ["active", "banned"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "banned"] })
+      .notNull()
+      .default("active"),
     isCreator: boolean("is_creator").notNull().default(false),
     isPromoter: boolean("is_promoter").notNull().default(false),
     wechatUnionid: text("wechat_unionid"),
@@ -53,7 +55,10 @@ export const refreshTokens = pgTable(
     expiresAt: ts("expires_at").notNull(),
     usedAt: ts("used_at"),
   },
-  (t) => [uniqueIndex("refresh_tokens_hash_uq").on(t.tokenHash), index("refresh_tokens_session_idx").on(t.sessionId)],
+  (t) => [
+    uniqueIndex("refresh_tokens_hash_uq").on(t.tokenHash),
+    index("refresh_tokens_session_idx").on(t.sessionId),
+  ],
 );
 
 export const smsCodes = pgTable(
@@ -96,4 +101,3 @@ export const oauthStates = pgTable("oauth_states", {
   expiresAt: ts("expires_at").notNull(),
   consumedAt: ts("consumed_at"),
 });
-

@@ -15,12 +15,21 @@ export function registerAuthJobs(registry: JobRegistry, ctx: AppContext): void {
       const outcome = await ctx.sms.sendCode({ phone, code, ttlMinutes: CODE_TTL_SECONDS / 60 });
       if (outcome.ok) {
         if (ctx.sms.name === "console" && ctx.config.devToolsEnabled) {
-          await insertDevSms(ctx.db, { id: newId(), phone, code, provider: ctx.sms.name, createdAt: ctx.clock.now() });
+          await insertDevSms(ctx.db, {
+            id: newId(),
+            phone,
+            code,
+            provider: ctx.sms.name,
+            createdAt: ctx.clock.now(),
+          });
         }
         return { status: "done" };
       }
       if (outcome.retryable) throw new Error(`sms ${ctx.sms.name} to ${maskPhone(phone)}: ${outcome.error}`);
-      log.warn({ provider: ctx.sms.name, reason: outcome.reason, providerCode: outcome.providerCode }, "sms refused");
+      log.warn(
+        { provider: ctx.sms.name, reason: outcome.reason, providerCode: outcome.providerCode },
+        "sms refused",
+      );
       return { status: "failed", detail: outcome.error };
     },
     { attempts: 4, backoffMs: 3000 },

@@ -1,6 +1,13 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Executor } from "../../db/client.js";
-import { devSmsOutbox, oauthStates, refreshTokens, sessions, smsCodes, users } from "../../db/schema/index.js";
+import {
+  devSmsOutbox,
+  oauthStates,
+  refreshTokens,
+  sessions,
+  smsCodes,
+  users,
+} from "../../db/schema/index.js";
 
 /** Serializes concurrent sends/verifies for one key (phone or IP) until the transaction ends. */
 export async function lockKey(ex: Executor, key: string): Promise<void> {
@@ -14,7 +21,13 @@ export interface SendStats {
   ipSinceHour: Date[];
 }
 
-export async function sendStats(ex: Executor, phone: string, ip: string, hourAgo: Date, dayStart: Date): Promise<SendStats> {
+export async function sendStats(
+  ex: Executor,
+  phone: string,
+  ip: string,
+  hourAgo: Date,
+  dayStart: Date,
+): Promise<SendStats> {
   const since = hourAgo < dayStart ? hourAgo : dayStart;
   const byPhone = await ex
     .select({ createdAt: smsCodes.createdAt })
@@ -34,7 +47,10 @@ export async function sendStats(ex: Executor, phone: string, ip: string, hourAgo
     .limit(1);
   return {
     lastSentAt: last[0]?.createdAt ?? null,
-    phoneSinceHour: byPhone.map((r) => r.createdAt).filter((d) => d > hourAgo).reverse(),
+    phoneSinceHour: byPhone
+      .map((r) => r.createdAt)
+      .filter((d) => d > hourAgo)
+      .reverse(),
     phoneSinceDayStart: byPhone.filter((r) => r.createdAt >= dayStart).length,
     ipSinceHour: byIp.map((r) => r.createdAt),
   };
@@ -101,7 +117,10 @@ export async function extendSession(ex: Executor, id: string, expiresAt: Date): 
   await ex.update(sessions).set({ expiresAt }).where(eq(sessions.id, id));
 }
 
-export async function insertRefreshToken(ex: Executor, row: typeof refreshTokens.$inferInsert): Promise<void> {
+export async function insertRefreshToken(
+  ex: Executor,
+  row: typeof refreshTokens.$inferInsert,
+): Promise<void> {
   await ex.insert(refreshTokens).values(row);
 }
 
@@ -137,7 +156,11 @@ export interface SessionState {
   userStatus: "active" | "banned";
 }
 
-export async function sessionState(ex: Executor, sessionId: string, userId: string): Promise<SessionState | null> {
+export async function sessionState(
+  ex: Executor,
+  sessionId: string,
+  userId: string,
+): Promise<SessionState | null> {
   const rows = await ex
     .select({ revokedAt: sessions.revokedAt, expiresAt: sessions.expiresAt, status: users.status })
     .from(sessions)

@@ -30,19 +30,40 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
 
   app.post(
     "/auth/sms/send",
-    { schema: { tags, summary: "Send a login code by SMS", body: smsSendBody, response: { 200: envelope(smsSendResult) } } },
+    {
+      schema: {
+        tags,
+        summary: "Send a login code by SMS",
+        body: smsSendBody,
+        response: { 200: envelope(smsSendResult) },
+      },
+    },
     async (req) => ok(await service.sendSmsCode(ctx, req.body.phone, req.ip)),
   );
 
   app.post(
     "/auth/sms/verify",
-    { schema: { tags, summary: "Log in (or sign up) with an SMS code", body: smsVerifyBody, response: { 200: envelope(loginResult) } } },
+    {
+      schema: {
+        tags,
+        summary: "Log in (or sign up) with an SMS code",
+        body: smsVerifyBody,
+        response: { 200: envelope(loginResult) },
+      },
+    },
     async (req) => ok(await service.verifySmsLogin(ctx, req.body.phone, req.body.code)),
   );
 
   app.post(
     "/auth/refresh",
-    { schema: { tags, summary: "Rotate the token pair", body: refreshBody, response: { 200: envelope(tokenPair) } } },
+    {
+      schema: {
+        tags,
+        summary: "Rotate the token pair",
+        body: refreshBody,
+        response: { 200: envelope(tokenPair) },
+      },
+    },
     async (req) => ok(await service.refreshSession(ctx, req.body.refresh_token)),
   );
 
@@ -63,13 +84,27 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
 
   app.post(
     "/auth/wechat/init",
-    { schema: { tags, summary: "Start WeChat OAuth", body: wechatInitBody, response: { 200: envelope(wechatInitResult) } } },
+    {
+      schema: {
+        tags,
+        summary: "Start WeChat OAuth",
+        body: wechatInitBody,
+        response: { 200: envelope(wechatInitResult) },
+      },
+    },
     async (req) => ok(await service.wechatInit(ctx, req.body.platform, req.body.redirect_uri)),
   );
 
   app.post(
     "/auth/wechat/callback",
-    { schema: { tags, summary: "Finish WeChat OAuth", body: wechatCallbackBody, response: { 200: envelope(loginResult) } } },
+    {
+      schema: {
+        tags,
+        summary: "Finish WeChat OAuth",
+        body: wechatCallbackBody,
+        response: { 200: envelope(loginResult) },
+      },
+    },
     async (req) => ok(await service.wechatCallback(ctx, req.body.code, req.body.state)),
   );
 
@@ -77,7 +112,13 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     "/me/bind_phone",
     {
       preHandler: requireAuth,
-      schema: { tags: ["me"], summary: "Bind a phone to the current account", security: secured, body: bindPhoneBody, response: { 200: envelope(userPublic) } },
+      schema: {
+        tags: ["me"],
+        summary: "Bind a phone to the current account",
+        security: secured,
+        body: bindPhoneBody,
+        response: { 200: envelope(userPublic) },
+      },
     },
     async (req) => ok(await service.bindPhone(ctx, currentUser(req).userId, req.body.phone, req.body.code)),
   );

@@ -41,14 +41,23 @@ export async function sendSmsCode(ctx: AppContext, rawPhone: string, ip: string)
       createdAt: now,
       expiresAt: new Date(now.getTime() + CODE_TTL_SECONDS * 1000),
     });
-    await enqueue(tx, "sms.deliver", { smsId, phone, sealed: seal(ctx.config.appSecret, SMS_SEAL_PURPOSE, code) });
+    await enqueue(tx, "sms.deliver", {
+      smsId,
+      phone,
+      sealed: seal(ctx.config.appSecret, SMS_SEAL_PURPOSE, code),
+    });
   });
   ctx.jobs.kick();
   return { expire_in: CODE_TTL_SECONDS, resend_after: RESEND_AFTER_SECONDS };
 }
 
 /** Runs a code check in its own transaction and throws its error only after the wrong try is counted. */
-async function withVerifiedCode<T>(ctx: AppContext, phone: string, code: string, then: (tx: Tx) => Promise<T>) {
+async function withVerifiedCode<T>(
+  ctx: AppContext,
+  phone: string,
+  code: string,
+  then: (tx: Tx) => Promise<T>,
+) {
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx) => {
     const check = await checkCode(tx, ctx.config.appSecret, phone, code, now);
@@ -84,12 +93,22 @@ async function createUser(ctx: AppContext, tx: Tx, identity: Partial<users.UserR
   return user;
 }
 
-async function startSession(ctx: AppContext, tx: Tx, user: users.UserRow, isNew: boolean): Promise<LoginResult> {
+async function startSession(
+  ctx: AppContext,
+  tx: Tx,
+  user: users.UserRow,
+  isNew: boolean,
+): Promise<LoginResult> {
   if (user.status === "banned") throw new AppError(ErrorCode.USER_BANNED);
   const now = ctx.clock.now();
   const sessionId = newId();
   const refreshExpiresAt = new Date(now.getTime() + REFRESH_TTL_SECONDS * 1000);
-  await repo.insertSession(tx, { id: sessionId, userId: user.id, createdAt: now, expiresAt: refreshExpiresAt });
+  await repo.insertSession(tx, {
+    id: sessionId,
+    userId: user.id,
+    createdAt: now,
+    expiresAt: refreshExpiresAt,
+  });
   const refresh = await issueRefresh(tx, sessionId, now);
   return {
     ...tokenPair(ctx, user.id, sessionId, refresh),
@@ -140,16 +159,21 @@ export async function refreshSession(ctx: AppContext, refreshToken: string) {
     await repo.extendSession(tx, session.id, new Date(now.getTime() + REFRESH_TTL_SECONDS * 1000));
     return { value: tokenPair(ctx, user.id, session.id, next) };
   });
-  if ("revokedSessionId" in outcome && outcome.revokedSessionId) ctx.sessions.forget(outcome.revokedSessionId);
+  if ("revokedSessionId" in outcome && outcome.revokedSessionId)
+    ctx.sessions.forget(outcome.revokedSessionId);
   if ("error" in outcome) throw outcome.error;
   return outcome.value;
 }
 
 const reuseError = () =>
-  new AppError(ErrorCode.NOT_LOGGED_IN, { reason: "refresh_token_reused" }, {
-    zh: "登录凭证已被使用，为保护账号安全已退出所有相关登录，请重新登录",
-    en: "Refresh token was reused; the session has been revoked. Please log in again",
-  });
+  new AppError(
+    ErrorCode.NOT_LOGGED_IN,
+    { reason: "refresh_token_reused" },
+    {
+      zh: "登录凭证已被使用，为保护账号安全已退出所有相关登录，请重新登录",
+      en: "Refresh token was reused; the session has been revoked. Please log in again",
+    },
+  );
 
 export async function logout(ctx: AppContext, sessionId: string, refreshToken: string | undefined) {
   const now = ctx.clock.now();
@@ -167,7 +191,11 @@ export async function logout(ctx: AppContext, sessionId: string, refreshToken: s
   return { logged_out: true };
 }
 
-export async function wechatInit(ctx: AppContext, platform: "app" | "h5" | "web", redirectUri: string | undefined) {
+export async function wechatInit(
+  ctx: AppContext,
+  platform: "app" | "h5" | "web",
+  redirectUri: string | undefined,
+) {
   const wechat = requireWechat(ctx);
   const now = ctx.clock.now();
   const state = randomBytes(16).toString("hex");
@@ -187,10 +215,14 @@ export async function wechatCallback(ctx: AppContext, code: string, state: strin
   const wechat = requireWechat(ctx);
   const consumed = await repo.consumeOauthState(ctx.db, state, ctx.clock.now());
   if (!consumed) {
-    throw new AppError(ErrorCode.INVALID_PHONE_OR_CODE, { field: "state" }, {
-      zh: "微信授权已过期，请重新登录",
-      en: "WeChat authorization state is invalid or expired",
-    });
+    throw new AppError(
+      ErrorCode.INVALID_PHONE_OR_CODE,
+      { field: "state" },
+      {
+        zh: "微信授权已过期，请重新登录",
+        en: "WeChat authorization state is invalid or expired",
+      },
+    );
   }
   const profile = await fetchWechatProfile(wechat, code);
   return ctx.db.transaction(async (tx) => {
@@ -214,18 +246,28 @@ async function fetchWechatProfile(wechat: NonNullable<AppContext["wechat"]>, cod
     return { ...info, unionid: info.unionid ?? token.unionid };
   } catch (err) {
     if (err instanceof WechatOAuthError) {
-      throw new AppError(ErrorCode.INVALID_PHONE_OR_CODE, { wechat_errcode: err.errcode }, {
-        zh: "微信授权失败，请重新登录",
-        en: `WeChat authorization failed (${err.errcode})`,
-      });
+      throw new AppError(
+        ErrorCode.INVALID_PHONE_OR_CODE,
+        { wechat_errcode: err.errcode },
+        {
+          zh: "微信授权失败，请重新登录",
+          en: `WeChat authorization failed (${err.errcode})`,
+        },
+      );
     }
-    throw new AppError(ErrorCode.VENDOR_UNAVAILABLE, null, { zh: "微信服务暂不可用，请稍后再试", en: "WeChat is unavailable" });
+    throw new AppError(ErrorCode.VENDOR_UNAVAILABLE, null, {
+      zh: "微信服务暂不可用，请稍后再试",
+      en: "WeChat is unavailable",
+    });
   }
 }
 
 function requireWechat(ctx: AppContext) {
   if (!ctx.wechat) {
-    throw new AppError(ErrorCode.VENDOR_UNAVAILABLE, null, { zh: "暂未开放微信登录", en: "WeChat login is not configured" });
+    throw new AppError(ErrorCode.VENDOR_UNAVAILABLE, null, {
+      zh: "暂未开放微信登录",
+      en: "WeChat login is not configured",
+    });
   }
   return ctx.wechat;
 }
@@ -238,7 +280,10 @@ export async function bindPhone(ctx: AppContext, userId: string, rawPhone: strin
   if (user.phone) throw alreadyBound();
   const taken = await users.findUserByPhone(ctx.db, phone);
   if (taken) {
-    throw new AppError(ErrorCode.STATE_CONFLICT, null, { zh: "该手机号已绑定其他账号", en: "Phone is bound to another account" });
+    throw new AppError(ErrorCode.STATE_CONFLICT, null, {
+      zh: "该手机号已绑定其他账号",
+      en: "Phone is bound to another account",
+    });
   }
   return withVerifiedCode(ctx, phone, code, async (tx) => {
     const updated = await users.updateUser(tx, userId, { phone }, ctx.clock.now());

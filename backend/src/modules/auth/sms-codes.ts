@@ -18,7 +18,11 @@ export function normalizePhone(raw: string): string {
   const compact = raw.replace(/[\s-]/g, "");
   const m = /^(?:\+?86)?(1[3-9]\d{9})$/.exec(compact);
   if (!m?.[1]) {
-    throw new AppError(ErrorCode.INVALID_PHONE_OR_CODE, { field: "phone" }, { zh: "手机号格式不正确", en: "Invalid phone number" });
+    throw new AppError(
+      ErrorCode.INVALID_PHONE_OR_CODE,
+      { field: "phone" },
+      { zh: "手机号格式不正确", en: "Invalid phone number" },
+    );
   }
   return m[1];
 }
@@ -44,13 +48,15 @@ export async function assertMaySend(tx: Tx, phone: string, ip: string, now: Date
   if (stats.lastSentAt && t - stats.lastSentAt.getTime() < RESEND_AFTER_SECONDS * 1000) {
     throw rateLimited(stats.lastSentAt.getTime() + RESEND_AFTER_SECONDS * 1000 - t);
   }
-  if (stats.phoneSinceDayStart >= PER_PHONE_PER_DAY) throw rateLimited(nextShanghaiDayStart(now).getTime() - t);
+  if (stats.phoneSinceDayStart >= PER_PHONE_PER_DAY)
+    throw rateLimited(nextShanghaiDayStart(now).getTime() - t);
   const oldestPhone = stats.phoneSinceHour[stats.phoneSinceHour.length - PER_PHONE_PER_HOUR];
   if (stats.phoneSinceHour.length >= PER_PHONE_PER_HOUR && oldestPhone) {
     throw rateLimited(oldestPhone.getTime() + HOUR_MS - t);
   }
   const oldestIp = stats.ipSinceHour[stats.ipSinceHour.length - PER_IP_PER_HOUR];
-  if (stats.ipSinceHour.length >= PER_IP_PER_HOUR && oldestIp) throw rateLimited(oldestIp.getTime() + HOUR_MS - t);
+  if (stats.ipSinceHour.length >= PER_IP_PER_HOUR && oldestIp)
+    throw rateLimited(oldestIp.getTime() + HOUR_MS - t);
 }
 
 export type CodeCheck = { ok: true } | { ok: false; error: AppError };
@@ -59,7 +65,13 @@ export type CodeCheck = { ok: true } | { ok: false; error: AppError };
  * Checks and consumes the phone's live code. Wrong tries are counted even though the request fails,
  * so the caller commits the transaction and throws `error` afterwards.
  */
-export async function checkCode(tx: Tx, secret: string, phone: string, code: string, now: Date): Promise<CodeCheck> {
+export async function checkCode(
+  tx: Tx,
+  secret: string,
+  phone: string,
+  code: string,
+  now: Date,
+): Promise<CodeCheck> {
   await repo.lockKey(tx, `sms:phone:${phone}`);
   const row = await repo.latestCode(tx, phone);
   const dead = !row || row.consumedAt !== null || row.expiresAt <= now || row.attempts >= MAX_WRONG_TRIES;
@@ -70,7 +82,9 @@ export async function checkCode(tx: Tx, secret: string, phone: string, code: str
     const attempts = await repo.recordWrongAttempt(tx, row.id);
     return {
       ok: false,
-      error: new AppError(ErrorCode.INVALID_PHONE_OR_CODE, { attempts_left: Math.max(0, MAX_WRONG_TRIES - attempts) }),
+      error: new AppError(ErrorCode.INVALID_PHONE_OR_CODE, {
+        attempts_left: Math.max(0, MAX_WRONG_TRIES - attempts),
+      }),
     };
   }
   const consumed = await repo.consumeCode(tx, row.id, now);

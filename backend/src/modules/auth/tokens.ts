@@ -33,7 +33,13 @@ export class TokenService {
 
   issueAccess(claims: AccessClaims): string {
     const iat = Math.floor(this.clock.now().getTime() / 1000);
-    return this.sign({ sub: claims.userId, sid: claims.sessionId, typ: "access", iat, exp: iat + ACCESS_TTL_SECONDS });
+    return this.sign({
+      sub: claims.userId,
+      sid: claims.sessionId,
+      typ: "access",
+      iat,
+      exp: iat + ACCESS_TTL_SECONDS,
+    });
   }
 
   readAccess(token: string): AccessClaims {

@@ -20,12 +20,19 @@ export async function catalogRoutes(fastify: FastifyInstance, ctx: AppContext): 
         response: { 200: envelope(z.object({ items: z.array(product) })) },
       },
     },
-    async (req) => ok({ items: await listProducts(ctx, req.query.type, localeFrom(req.headers["accept-language"])) }),
+    async (req) =>
+      ok({ items: await listProducts(ctx, req.query.type, localeFrom(req.headers["accept-language"])) }),
   );
 
   app.get(
     "/config",
-    { schema: { tags: ["catalog"], summary: "Public economy constants", response: { 200: envelope(publicConfigSchema) } } },
+    {
+      schema: {
+        tags: ["catalog"],
+        summary: "Public economy constants",
+        response: { 200: envelope(publicConfigSchema) },
+      },
+    },
     async () => ok(publicConfig(ctx)),
   );
 }

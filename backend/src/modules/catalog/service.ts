@@ -4,7 +4,11 @@ import type { Locale } from "../../lib/errors.js";
 import { formatCny, formatCoins } from "../../lib/money.js";
 import { listActiveProducts, type ProductRow } from "./repository.js";
 
-export async function listProducts(ctx: AppContext, type: ProductRow["type"] | undefined, locale: Locale): Promise<Product[]> {
+export async function listProducts(
+  ctx: AppContext,
+  type: ProductRow["type"] | undefined,
+  locale: Locale,
+): Promise<Product[]> {
   const rows = await listActiveProducts(ctx.db, type);
   return rows.map((p) => ({
     product_id: p.id,

@@ -24,7 +24,14 @@ export async function devRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
         response: {
           200: envelope(
             z.object({
-              items: z.array(z.object({ phone: z.string(), code: z.string(), provider: z.string(), created_at: isoDateTime })),
+              items: z.array(
+                z.object({
+                  phone: z.string(),
+                  code: z.string(),
+                  provider: z.string(),
+                  created_at: isoDateTime,
+                }),
+              ),
             }),
           ),
         },
@@ -33,7 +40,12 @@ export async function devRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
     async (req) => {
       const rows = await listDevSms(ctx.db, normalizePhone(req.query.phone));
       return ok({
-        items: rows.map((r) => ({ phone: r.phone, code: r.code, provider: r.provider, created_at: r.createdAt.toISOString() })),
+        items: rows.map((r) => ({
+          phone: r.phone,
+          code: r.code,
+          provider: r.provider,
+          created_at: r.createdAt.toISOString(),
+        })),
       });
     },
   );
@@ -49,6 +61,7 @@ export async function devRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
         response: { 200: envelope(devGrantResult) },
       },
     },
-    async (req) => ok(await grantCredits(ctx, req.body.user_id, req.body.credits, req.headers["idempotency-key"])),
+    async (req) =>
+      ok(await grantCredits(ctx, req.body.user_id, req.body.credits, req.headers["idempotency-key"])),
   );
 }

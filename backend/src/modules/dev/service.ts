@@ -6,7 +6,12 @@ import { newId } from "../../lib/ids.js";
 import { findUserById } from "../users/repository.js";
 
 /** A `bonus` from the platform's grant account; the Idempotency-Key becomes the business key. */
-export async function grantCredits(ctx: AppContext, userId: string, credits: number, idempotencyKey?: string) {
+export async function grantCredits(
+  ctx: AppContext,
+  userId: string,
+  credits: number,
+  idempotencyKey?: string,
+) {
   const user = await findUserById(ctx.db, userId);
   if (!user) throw new AppError(ErrorCode.USER_NOT_FOUND);
   const amount = BigInt(credits);

@@ -14,8 +14,14 @@ export async function findUserByPhone(ex: Executor, phone: string): Promise<User
   return rows[0] ?? null;
 }
 
-export async function findUserByWechat(ex: Executor, unionid: string | null, openid: string): Promise<UserRow | null> {
-  const match = unionid ? or(eq(users.wechatUnionid, unionid), eq(users.wechatOpenid, openid)) : eq(users.wechatOpenid, openid);
+export async function findUserByWechat(
+  ex: Executor,
+  unionid: string | null,
+  openid: string,
+): Promise<UserRow | null> {
+  const match = unionid
+    ? or(eq(users.wechatUnionid, unionid), eq(users.wechatOpenid, openid))
+    : eq(users.wechatOpenid, openid);
   const rows = await ex.select().from(users).where(match).limit(1);
   return rows[0] ?? null;
 }
@@ -28,7 +34,9 @@ export async function insertUser(ex: Executor, row: typeof users.$inferInsert): 
 export async function updateUser(
   ex: Executor,
   id: string,
-  patch: Partial<Pick<UserRow, "nickname" | "bio" | "avatarUrl" | "phone" | "wechatUnionid" | "wechatOpenid">>,
+  patch: Partial<
+    Pick<UserRow, "nickname" | "bio" | "avatarUrl" | "phone" | "wechatUnionid" | "wechatOpenid">
+  >,
   at: Date,
 ): Promise<UserRow | null> {
   const rows = await ex

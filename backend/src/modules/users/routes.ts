@@ -15,7 +15,10 @@ export async function userRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
 
   app.get(
     "/me",
-    { preHandler, schema: { tags, summary: "The current user", security, response: { 200: envelope(userPublic) } } },
+    {
+      preHandler,
+      schema: { tags, summary: "The current user", security, response: { 200: envelope(userPublic) } },
+    },
     async (req) => ok(await getMe(ctx, currentUser(req).userId)),
   );
 
@@ -23,14 +26,28 @@ export async function userRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     "/me/profile",
     {
       preHandler,
-      schema: { tags, summary: "Edit nickname, avatar, bio", security, body: profilePatchBody, response: { 200: envelope(userPublic) } },
+      schema: {
+        tags,
+        summary: "Edit nickname, avatar, bio",
+        security,
+        body: profilePatchBody,
+        response: { 200: envelope(userPublic) },
+      },
     },
     async (req) => ok(await updateProfile(ctx, currentUser(req).userId, req.body)),
   );
 
   app.get(
     "/me/home",
-    { preHandler, schema: { tags, summary: "Everything the 我的 page shows", security, response: { 200: envelope(meHome) } } },
+    {
+      preHandler,
+      schema: {
+        tags,
+        summary: "Everything the 我的 page shows",
+        security,
+        response: { 200: envelope(meHome) },
+      },
+    },
     async (req) => ok(await getHome(ctx, currentUser(req).userId)),
   );
 }

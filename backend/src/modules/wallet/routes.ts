@@ -14,7 +14,15 @@ export async function walletRoutes(fastify: FastifyInstance, ctx: AppContext): P
 
   app.get(
     "/me/wallets",
-    { preHandler, schema: { tags: ["wallet"], summary: "The three wallets", security, response: { 200: envelope(wallets) } } },
+    {
+      preHandler,
+      schema: {
+        tags: ["wallet"],
+        summary: "The three wallets",
+        security,
+        response: { 200: envelope(wallets) },
+      },
+    },
     async (req) => ok(await getWallets(ctx.db, currentUser(req).userId)),
   );
 

@@ -25,7 +25,11 @@ export async function getWallets(ex: Executor, userId: string): Promise<Wallets>
 }
 
 const walletOf = (accountId: string): LedgerEntry["wallet"] =>
-  accountId.endsWith(":credits") ? "credits" : accountId.endsWith(":coins:pending") ? "coins_pending" : "coins_available";
+  accountId.endsWith(":credits")
+    ? "credits"
+    : accountId.endsWith(":coins:pending")
+      ? "coins_pending"
+      : "coins_available";
 
 export async function listLedger(
   ex: Executor,
@@ -33,7 +37,8 @@ export async function listLedger(
   query: { type: "credits" | "coins"; cursor?: string; limit: number },
 ) {
   const acc = accountsOf(userId);
-  const accountIds = query.type === "credits" ? [acc.credits.id] : [acc.coinsAvailable.id, acc.coinsPending.id];
+  const accountIds =
+    query.type === "credits" ? [acc.credits.id] : [acc.coinsAvailable.id, acc.coinsPending.id];
   const rows = await listPostings(ex, accountIds, decodeCursor(query.cursor), query.limit);
   return toPage(rows, query.limit, (r): LedgerEntry => {
     const credits = query.type === "credits";
