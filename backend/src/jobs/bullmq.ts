@@ -68,9 +68,11 @@ export class BullmqRunner implements JobRunner {
     for (;;) {
       this.kick();
       await this.draining;
-      const counts = await this.queue.getJobCounts("waiting", "active", "delayed", "prioritized");
-      const busy = Object.values(counts).reduce((a, b) => a + b, 0);
-      if (busy === 0 && !this.again) return;
+      const counts = await this.queue.getJobCounts("waiting", "active", "prioritized");
+      const running = Object.values(counts).reduce((a, b) => a + b, 0);
+      // A cron scheduler always keeps its next run delayed; only retries count as pending work.
+      const retries = (await this.queue.getDelayed()).filter((job) => !job.repeatJobKey).length;
+      if (running + retries === 0 && !this.again) return;
       await new Promise((r) => setTimeout(r, 50));
     }
   }

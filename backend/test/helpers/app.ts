@@ -50,7 +50,8 @@ export async function startTestApp(
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...opts.env,
   };
-  const config = { ...loadConfig(env), ...opts.config };
+  // The app always runs on the harness's own database, even when a test validates another DATABASE_URL.
+  const config = { ...loadConfig(env), ...opts.config, DATABASE_URL: databaseUrl };
   const clock = new ManualClock(opts.start);
   const templateFile = process.env.SKYRIFF_PGLITE_TEMPLATE;
   const pgliteTemplate = templateFile && !databaseUrl ? new Blob([readFileSync(templateFile)]) : undefined;
