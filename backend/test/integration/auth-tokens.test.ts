@@ -9,7 +9,8 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const me = (token: string) => call(t, "GET", "/api/v1/me", { token });
-const refresh = (refresh_token: string) => call(t, "POST", "/api/v1/auth/refresh", { body: { refresh_token } });
+const refresh = (refresh_token: string) =>
+  call(t, "POST", "/api/v1/auth/refresh", { body: { refresh_token } });
 
 describe("access and refresh tokens", () => {
   it("an access token opens /me for 7 days, then is 401/1002", async () => {
@@ -31,9 +32,9 @@ describe("access and refresh tokens", () => {
     const user = await login(t);
     const [h, p, s] = user.access_token.split(".") as [string, string, string];
     const flipped = `${h}.${p}.${s.slice(0, -2)}${s.endsWith("AA") ? "BB" : "AA"}`;
-    const forgedPayload = Buffer.from(JSON.stringify({ sub: "someone-else", sid: "x", typ: "access", exp: 9e9 })).toString(
-      "base64url",
-    );
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ sub: "someone-else", sid: "x", typ: "access", exp: 9e9 }),
+    ).toString("base64url");
     for (const bad of [flipped, `${h}.${forgedPayload}.${s}`, "not-a-jwt"]) {
       const res = await me(bad);
       expect(res.status).toBe(401);
@@ -75,7 +76,10 @@ describe("access and refresh tokens", () => {
 
   it("logout ends the session: access and refresh tokens stop working", async () => {
     const user = await login(t);
-    const out = await call(t, "POST", "/api/v1/auth/logout", { token: user.access_token, body: { refresh_token: user.refresh_token } });
+    const out = await call(t, "POST", "/api/v1/auth/logout", {
+      token: user.access_token,
+      body: { refresh_token: user.refresh_token },
+    });
     expect(out.status).toBe(200);
     expect((await me(user.access_token)).status).toBe(401);
     expect((await refresh(user.refresh_token)).status).toBe(401);
@@ -85,7 +89,11 @@ describe("access and refresh tokens", () => {
     const user = await login(t);
     await t.ctx.db.execute(sql`update users set status = 'banned' where id = ${user.user.user_id}`);
     t.ctx.sessions.forget(
-      (JSON.parse(Buffer.from(user.access_token.split(".")[1] ?? "", "base64url").toString()) as { sid: string }).sid,
+      (
+        JSON.parse(Buffer.from(user.access_token.split(".")[1] ?? "", "base64url").toString()) as {
+          sid: string;
+        }
+      ).sid,
     );
     for (const url of ["/api/v1/me", "/api/v1/me/wallets", "/api/v1/me/home"]) {
       const res = await call(t, "GET", url, { token: user.access_token });
@@ -101,16 +109,31 @@ describe("access and refresh tokens", () => {
 describe("profile", () => {
   it("PATCH /me/profile changes nickname and bio; bad input changes nothing", async () => {
     const user = await login(t);
-    const ok = await call(t, "PATCH", "/api/v1/me/profile", { token: user.access_token, body: { nickname: "小雨", bio: "爱拍短片" } });
+    const ok = await call(t, "PATCH", "/api/v1/me/profile", {
+      token: user.access_token,
+      body: { nickname: "小雨", bio: "爱拍短片" },
+    });
     expect(ok.body.data).toMatchObject({ nickname: "小雨", bio: "爱拍短片" });
-    for (const body of [{}, { nickname: "" }, { nickname: "x".repeat(21) }, { nickname: "a", is_creator: true }]) {
+    for (const body of [
+      {},
+      { nickname: "" },
+      { nickname: "x".repeat(21) },
+      { nickname: "a", is_creator: true },
+    ]) {
       const bad = await call(t, "PATCH", "/api/v1/me/profile", { token: user.access_token, body });
       expect(bad.status).toBe(422);
       expect(bad.body.code).toBe(4220);
     }
-    const missingAsset = await call(t, "PATCH", "/api/v1/me/profile", { token: user.access_token, body: { avatar_asset_id: "nope" } });
+    const missingAsset = await call(t, "PATCH", "/api/v1/me/profile", {
+      token: user.access_token,
+      body: { avatar_asset_id: "nope" },
+    });
     expect(missingAsset.status).toBe(404);
-    expect((await me(user.access_token)).body.data).toMatchObject({ nickname: "小雨", bio: "爱拍短片", is_creator: false });
+    expect((await me(user.access_token)).body.data).toMatchObject({
+      nickname: "小雨",
+      bio: "爱拍短片",
+      is_creator: false,
+    });
   });
 
   it("GET /me/home has the user card and the three wallets at zero", async () => {

@@ -36,7 +36,9 @@ async function wechatLogin(nickname: string) {
   });
   expect(init.status).toBe(200);
   const code = issueSandboxCode(store, nickname);
-  const res = await call(t, "POST", "/api/v1/auth/wechat/callback", { body: { code, state: init.body.data.state } });
+  const res = await call(t, "POST", "/api/v1/auth/wechat/callback", {
+    body: { code, state: init.body.data.state },
+  });
   return { init, code, res };
 }
 
@@ -55,7 +57,11 @@ describe("WeChat OAuth", () => {
     const first = await wechatLogin("小美");
     expect(first.res.status).toBe(200);
     expect(first.res.body.data.is_new_user).toBe(true);
-    expect(first.res.body.data.user).toMatchObject({ nickname: "小美", wechat_bound: true, has_phone: false });
+    expect(first.res.body.data.user).toMatchObject({
+      nickname: "小美",
+      wechat_bound: true,
+      has_phone: false,
+    });
     const again = await wechatLogin("小美");
     expect(again.res.body.data.is_new_user).toBe(false);
     expect(again.res.body.data.user.user_id).toBe(first.res.body.data.user.user_id);
@@ -65,11 +71,15 @@ describe("WeChat OAuth", () => {
 
   it("a used state or a used code is refused and creates nobody", async () => {
     const { init, code } = await wechatLogin("重复");
-    const sameState = await call(t, "POST", "/api/v1/auth/wechat/callback", { body: { code, state: init.body.data.state } });
+    const sameState = await call(t, "POST", "/api/v1/auth/wechat/callback", {
+      body: { code, state: init.body.data.state },
+    });
     expect(sameState.status).toBe(400);
     expect(sameState.body.code).toBe(1005);
     const fresh = await call(t, "POST", "/api/v1/auth/wechat/init", { body: { platform: "h5" } });
-    const usedCode = await call(t, "POST", "/api/v1/auth/wechat/callback", { body: { code, state: fresh.body.data.state } });
+    const usedCode = await call(t, "POST", "/api/v1/auth/wechat/callback", {
+      body: { code, state: fresh.body.data.state },
+    });
     expect(usedCode.status).toBe(400);
     expect(usedCode.body.data.wechat_errcode).toBe(40163);
   });
@@ -91,7 +101,10 @@ describe("WeChat OAuth", () => {
     await call(t, "POST", "/api/v1/auth/sms/send", { body: { phone } });
     const wrong = await call(t, "POST", "/api/v1/me/bind_phone", { token, body: { phone, code: "000000x" } });
     expect(wrong.status).toBe(400);
-    const bound = await call(t, "POST", "/api/v1/me/bind_phone", { token, body: { phone, code: await deliveredCode(t, phone) } });
+    const bound = await call(t, "POST", "/api/v1/me/bind_phone", {
+      token,
+      body: { phone, code: await deliveredCode(t, phone) },
+    });
     expect(bound.status).toBe(200);
     expect(bound.body.data).toMatchObject({ has_phone: true, wechat_bound: true });
     // Logging in by SMS with that phone now reaches the same account.
@@ -99,7 +112,10 @@ describe("WeChat OAuth", () => {
     const viaSms = await login(t, phone);
     expect(viaSms.user.user_id).toBe(res.body.data.user.user_id);
 
-    const twice = await call(t, "POST", "/api/v1/me/bind_phone", { token, body: { phone: uniquePhone(), code: "123456" } });
+    const twice = await call(t, "POST", "/api/v1/me/bind_phone", {
+      token,
+      body: { phone: uniquePhone(), code: "123456" },
+    });
     expect(twice.status).toBe(409);
     expect(twice.body.code).toBe(2007);
     const someone = await wechatLogin("另一个人");
@@ -113,11 +129,15 @@ describe("WeChat OAuth", () => {
 
   it("WeChat being down is 502/4002", async () => {
     const down = await startTestApp({
-      server: { wechat: createWechatOAuthClient({ appId, appSecret, apiBase: "http://127.0.0.1:9", timeoutMs: 500 }) },
+      server: {
+        wechat: createWechatOAuthClient({ appId, appSecret, apiBase: "http://127.0.0.1:9", timeoutMs: 500 }),
+      },
     });
     try {
       const init = await call(down, "POST", "/api/v1/auth/wechat/init", { body: { platform: "h5" } });
-      const res = await call(down, "POST", "/api/v1/auth/wechat/callback", { body: { code: "c", state: init.body.data.state } });
+      const res = await call(down, "POST", "/api/v1/auth/wechat/callback", {
+        body: { code: "c", state: init.body.data.state },
+      });
       expect(res.status).toBe(502);
       expect(res.body.code).toBe(4002);
     } finally {

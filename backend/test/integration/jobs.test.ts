@@ -22,7 +22,9 @@ describe("outbox runner", () => {
     name: "console",
     sendCode: async () => {
       calls += 1;
-      return calls <= 2 ? { ok: false, retryable: true, error: "503 from provider" } : { ok: true, providerMessageId: "m1" };
+      return calls <= 2
+        ? { ok: false, retryable: true, error: "503 from provider" }
+        : { ok: true, providerMessageId: "m1" };
     },
   };
   beforeAll(async () => {

@@ -17,7 +17,10 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const grant = (userId: string, credits: number, key?: string) =>
-  call(t, "POST", "/api/v1/dev/grant", { body: { user_id: userId, credits }, headers: key ? { "idempotency-key": key } : {} });
+  call(t, "POST", "/api/v1/dev/grant", {
+    body: { user_id: userId, credits },
+    headers: key ? { "idempotency-key": key } : {},
+  });
 const wallets = async (token: string) => (await call(t, "GET", "/api/v1/me/wallets", { token })).body.data;
 const ledger = async (token: string, query = "type=credits") =>
   (await call(t, "GET", `/api/v1/wallet/ledgers?${query}`, { token })).body.data;
@@ -40,7 +43,11 @@ describe("wallets and the user-visible ledger", () => {
   it("a new user's ledger is empty", async () => {
     const user = await login(t);
     expect(await ledger(user.access_token)).toEqual({ items: [], next_cursor: null, has_more: false });
-    expect(await ledger(user.access_token, "type=coins")).toEqual({ items: [], next_cursor: null, has_more: false });
+    expect(await ledger(user.access_token, "type=coins")).toEqual({
+      items: [],
+      next_cursor: null,
+      has_more: false,
+    });
   });
 
   it("a dev grant is a bonus posting with balance_after; the same Idempotency-Key grants once", async () => {
@@ -52,7 +59,13 @@ describe("wallets and the user-visible ledger", () => {
     expect((await wallets(user.access_token)).credits.balance).toBe(100);
     const page = await ledger(user.access_token);
     expect(page.items).toHaveLength(1);
-    expect(page.items[0]).toMatchObject({ type: "bonus", amount: 100, balance_after: 100, wallet: "credits", status: "settled" });
+    expect(page.items[0]).toMatchObject({
+      type: "bonus",
+      amount: 100,
+      balance_after: 100,
+      wallet: "credits",
+      status: "settled",
+    });
     expect((await reconcile(t.ctx.db)).ok).toBe(true);
   });
 
@@ -64,7 +77,8 @@ describe("wallets and the user-visible ledger", () => {
 
   it("pages newest first with a keyset cursor, without gaps or repeats", async () => {
     const user = await login(t);
-    for (let i = 1; i <= 25; i++) await grant(user.user.user_id, i, `page-key-${i.toString().padStart(4, "0")}`);
+    for (let i = 1; i <= 25; i++)
+      await grant(user.user.user_id, i, `page-key-${i.toString().padStart(4, "0")}`);
     const first = await ledger(user.access_token, "type=credits&limit=20");
     expect(first.items).toHaveLength(20);
     expect(first.has_more).toBe(true);
@@ -106,7 +120,9 @@ describe("ledger core", () => {
   it("an overdraft is refused with nothing moved; an Idempotency-Key replay posts nothing new", async () => {
     const user = await login(t);
     await grant(user.user.user_id, 10, "spend-seed-0001");
-    await expect(spend(user.user.user_id, 11, "spend-key-over")).rejects.toBeInstanceOf(InsufficientBalanceError);
+    await expect(spend(user.user.user_id, 11, "spend-key-over")).rejects.toBeInstanceOf(
+      InsufficientBalanceError,
+    );
     expect((await wallets(user.access_token)).credits.balance).toBe(10);
 
     const first = await spend(user.user.user_id, 6, "spend-key-0001");
@@ -126,13 +142,17 @@ describe("ledger core", () => {
     const user = await login(t);
     await grant(user.user.user_id, 3, "recon-0001");
     const { sql } = await import("drizzle-orm");
-    await t.ctx.db.execute(sql`update accounts set balance = balance + 1 where id = ${accountsOf(user.user.user_id).credits.id}`);
+    await t.ctx.db.execute(
+      sql`update accounts set balance = balance + 1 where id = ${accountsOf(user.user.user_id).credits.id}`,
+    );
     const report = await reconcile(t.ctx.db);
     expect(report.ok).toBe(false);
     expect(report.accountMismatches).toEqual([
       { accountId: accountsOf(user.user.user_id).credits.id, cached: "4", posted: "3" },
     ]);
-    await t.ctx.db.execute(sql`update accounts set balance = balance - 1 where id = ${accountsOf(user.user.user_id).credits.id}`);
+    await t.ctx.db.execute(
+      sql`update accounts set balance = balance - 1 where id = ${accountsOf(user.user.user_id).credits.id}`,
+    );
     expect((await reconcile(t.ctx.db)).ok).toBe(true);
   });
 
@@ -140,7 +160,9 @@ describe("ledger core", () => {
     const user = await login(t);
     const { sql } = await import("drizzle-orm");
     await expect(
-      t.ctx.db.execute(sql`update accounts set balance = -1 where id = ${accountsOf(user.user.user_id).credits.id}`),
+      t.ctx.db.execute(
+        sql`update accounts set balance = -1 where id = ${accountsOf(user.user.user_id).credits.id}`,
+      ),
     ).rejects.toThrow();
   });
 });

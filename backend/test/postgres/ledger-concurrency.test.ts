@@ -4,7 +4,13 @@ import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.js";
-import { accountsOf, InsufficientBalanceError, platform, post, withIdempotency } from "../../src/ledger/index.js";
+import {
+  accountsOf,
+  InsufficientBalanceError,
+  platform,
+  post,
+  withIdempotency,
+} from "../../src/ledger/index.js";
 import { call, login, startTestApp, type TestApp } from "../helpers/app.js";
 
 // Real PostgreSQL only (this folder joins the suite when DATABASE_URL is set; .ci/run sets it).
@@ -66,14 +72,18 @@ describe("ledger under concurrency (real PostgreSQL)", () => {
       (await queryRows<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from postings`))[0]?.n;
     const before = await count();
     const replays = await Promise.all(Array.from({ length: 10 }, () => debit(userId, winnerKey)));
-    expect(replays.every((r) => r.replayed && JSON.stringify(r.body) === JSON.stringify(firstBody))).toBe(true);
+    expect(replays.every((r) => r.replayed && JSON.stringify(r.body) === JSON.stringify(firstBody))).toBe(
+      true,
+    );
     expect(await count()).toBe(before);
   });
 
   it("concurrent first requests with the same Idempotency-Key post once", async () => {
     const user = await login(t);
     await call(t, "POST", "/api/v1/dev/grant", { body: { user_id: user.user.user_id, credits: 100 } });
-    const same = await Promise.allSettled(Array.from({ length: 20 }, () => debit(user.user.user_id, "same-key-0001")));
+    const same = await Promise.allSettled(
+      Array.from({ length: 20 }, () => debit(user.user.user_id, "same-key-0001")),
+    );
     expect(same.every((r) => r.status === "fulfilled")).toBe(true);
     const wallets = await call(t, "GET", "/api/v1/me/wallets", { token: user.access_token });
     expect(wallets.body.data.credits.balance).toBe(100 - COST);
