@@ -6,6 +6,7 @@ import type { JobRegistry, JobRunner } from "./jobs/index.js";
 import type { Clock } from "./lib/clock.js";
 import type { SessionCache } from "./modules/auth/session-cache.js";
 import type { TokenService } from "./modules/auth/tokens.js";
+import type { WalletCache } from "./modules/wallet/cache.js";
 import type { SmsProvider } from "./providers/sms/types.js";
 import type { WechatOAuthClient } from "./providers/wechat-oauth/types.js";
 
@@ -19,6 +20,7 @@ export interface AppContext {
   log: FastifyBaseLogger;
   tokens: TokenService;
   sessions: SessionCache;
+  walletCache: WalletCache;
   sms: SmsProvider;
   /** null when WeChat login is not configured (and no sandbox in production). */
   wechat: WechatOAuthClient | null;

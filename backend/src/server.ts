@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,16 +7,17 @@ import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
 import { loadEconomy } from "./config/economy.js";
 import type { AppConfig } from "./config/env.js";
 import type { AppContext } from "./context.js";
 import { openDatabase } from "./db/client.js";
 import { installErrorHandler, notFound } from "./http/error-handler.js";
+import { serializerCompiler } from "./http/serializer.js";
 import { createRunner, JobRegistry, type RunnerRoles } from "./jobs/index.js";
+import { BALANCE_CHANNEL, onBalanceChanged } from "./ledger/index.js";
 import { registerLedgerJobs } from "./ledger/jobs.js";
 import { type Clock, systemClock } from "./lib/clock.js";
-import { newId } from "./lib/ids.js";
 import { registerAuthJobs } from "./modules/auth/jobs.js";
 import { authRoutes } from "./modules/auth/routes.js";
 import { SessionCache } from "./modules/auth/session-cache.js";
@@ -25,6 +26,7 @@ import { catalogRoutes } from "./modules/catalog/routes.js";
 import { devRoutes } from "./modules/dev/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
+import { WalletCache } from "./modules/wallet/cache.js";
 import { walletRoutes } from "./modules/wallet/routes.js";
 import { createSmsProvider } from "./providers/sms/index.js";
 import type { SmsProvider } from "./providers/sms/types.js";
@@ -60,13 +62,21 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
     logger: opts.logger === false ? false : loggerOptions(config),
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
-      return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : newId();
+      return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     trustProxy: config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
   });
   const ctx = await createContext(config, app.log, opts);
+  const balanceFeed = await ctx.database.listen(BALANCE_CHANNEL, {
+    onMessage: (userId) => ctx.walletCache.invalidate(userId),
+    onReset: (live) => ctx.walletCache.reset(live),
+  });
+  // Exact for this process (after commit); other processes learn it from the NOTIFY above.
+  const stopLocalFeed = onBalanceChanged((userId) => ctx.walletCache.invalidate(userId));
   app.addHook("onClose", async () => {
+    stopLocalFeed();
+    await balanceFeed.close();
     await ctx.jobs.stop();
     await ctx.database.close();
   });
@@ -124,6 +134,7 @@ async function createContext(
     log,
     tokens: new TokenService(config.jwtSecret, clock),
     sessions: new SessionCache(),
+    walletCache: new WalletCache(),
     sms: opts.sms ?? createSmsProvider(config, log),
     wechat: opts.wechat === undefined ? wechatClientFor(config) : opts.wechat,
     registry,

@@ -21,6 +21,18 @@ export interface Database {
   db: Db;
   kind: "postgres" | "pglite";
   ping(): Promise<void>;
+  /** Subscribes to NOTIFY on `channel`; see {@link Listener}. */
+  listen(channel: string, handlers: ListenHandlers): Promise<Listener>;
+  close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  onMessage(payload: string): void;
+  /** The subscription was (re)established or lost: anything derived from missed messages is void. */
+  onReset(connected: boolean): void;
+}
+
+export interface Listener {
   close(): Promise<void>;
 }
 
@@ -46,13 +58,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 async function openPostgres(url: string, poolMax: number): Promise<Database> {
   await migratePostgres(url);
   const pool = new pg.Pool({ connectionString: url, max: poolMax });
-  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const db = withCommitHooks(drizzlePg(pool, { schema }) as unknown as Db);
   return {
     db,
     kind: "postgres",
     ping: async () => {
       await pool.query("select 1");
     },
+    listen: async (channel, handlers) => listenPostgres(url, channel, handlers),
     close: () => pool.end(),
   };
 }
@@ -76,10 +89,20 @@ async function openPglite(dir: string, template?: Blob): Promise<Database> {
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
   return {
-    db: db as unknown as Db,
+    db: withCommitHooks(db as unknown as Db),
     kind: "pglite",
     ping: async () => {
       await db.execute(sql`select 1`);
+    },
+    listen: async (channel, handlers) => {
+      const unlisten = await client.listen(channel, handlers.onMessage);
+      handlers.onReset(true);
+      return {
+        close: async () => {
+          handlers.onReset(false);
+          await unlisten();
+        },
+      };
     },
     close: () => client.close(),
   };
@@ -98,4 +121,73 @@ export async function migratedPgliteTemplate(): Promise<Blob> {
   const dump = await client.dumpDataDir("none");
   await client.close();
   return dump;
+}
+
+/** A dedicated connection that LISTENs and reconnects; every loss or reconnect is reported. */
+async function listenPostgres(url: string, channel: string, handlers: ListenHandlers): Promise<Listener> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+  let client: pg.Client | null = null;
+  let closed = false;
+  let retry: NodeJS.Timeout | null = null;
+
+  const lost = () => {
+    handlers.onReset(false);
+    client?.removeAllListeners();
+    client = null;
+    if (!closed && !retry) retry = setTimeout(connect, 1000);
+  };
+  async function connect(): Promise<void> {
+    retry = null;
+    const next = new pg.Client({ connectionString: url });
+    next.on("notification", (m) => handlers.onMessage(m.payload ?? ""));
+    next.on("error", lost);
+    next.on("end", lost);
+    try {
+      await next.connect();
+      await next.query(`listen ${channel}`);
+      client = next;
+      if (closed) await next.end();
+      else handlers.onReset(true);
+    } catch {
+      next.removeAllListeners();
+      await next.end().catch(() => undefined);
+      lost();
+    }
+  }
+  await connect();
+  return {
+    close: async () => {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      handlers.onReset(false);
+      const current = client;
+      client = null;
+      current?.removeAllListeners();
+      await current?.end().catch(() => undefined);
+    },
+  };
+}
+
+const commitCallbacks = new WeakMap<object, (() => void)[]>();
+
+/** Runs `callback` once the transaction `tx` has committed (never if it rolls back). */
+export function afterCommit(tx: Executor, callback: () => void): void {
+  const list = commitCallbacks.get(tx);
+  if (!list) throw new Error("afterCommit needs a transaction opened through Database.db.transaction");
+  list.push(callback);
+}
+
+/** Wraps db.transaction so code inside a transaction can register after-commit callbacks. */
+function withCommitHooks(db: Db): Db {
+  const original = db.transaction.bind(db);
+  const transaction: Db["transaction"] = async (fn, config) => {
+    const callbacks: (() => void)[] = [];
+    const result = await original(async (tx) => {
+      commitCallbacks.set(tx, callbacks);
+      return fn(tx);
+    }, config);
+    for (const cb of callbacks) cb();
+    return result;
+  };
+  return Object.assign(db, { transaction });
 }

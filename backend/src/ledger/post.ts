@@ -1,8 +1,16 @@
-import type { Executor } from "../db/client.js";
+import { afterCommit, type Executor } from "../db/client.js";
 import { newId } from "../lib/ids.js";
 import type { AccountRef, Asset } from "./accounts.js";
 import { InsufficientBalanceError, UnbalancedTransactionError } from "./errors.js";
 import * as repo from "./repository.js";
+
+const balanceListeners = new Set<(userId: string) => void>();
+
+/** This process hears of a user's balance change the moment its transaction commits. */
+export function onBalanceChanged(listener: (userId: string) => void): () => void {
+  balanceListeners.add(listener);
+  return () => balanceListeners.delete(listener);
+}
 
 export interface PostingInput {
   account: AccountRef;
@@ -79,6 +87,13 @@ export async function post(tx: Executor, input: TransactionInput): Promise<PostR
       createdAt: at,
     })),
   );
+  const owners = new Set(
+    input.postings.map((p) => p.account.ownerUserId).filter((id): id is string => id !== null),
+  );
+  await repo.notifyBalanceChanged(tx, [...owners]);
+  afterCommit(tx, () => {
+    for (const owner of owners) for (const listener of balanceListeners) listener(owner);
+  });
   return { transactionId, replayed: false, entries };
 }
 

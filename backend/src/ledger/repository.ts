@@ -163,3 +163,10 @@ export async function reconciliationRows(ex: Executor): Promise<ReconciliationRo
     accountsChecked: count[0]?.n ?? 0,
   };
 }
+
+export const BALANCE_CHANNEL = "ledger_balances";
+
+/** Tells every process (after commit, as NOTIFY is transactional) whose balances changed. */
+export async function notifyBalanceChanged(ex: Executor, ownerUserIds: string[]): Promise<void> {
+  for (const id of ownerUserIds) await ex.execute(sql`select pg_notify(${BALANCE_CHANNEL}, ${id})`);
+}

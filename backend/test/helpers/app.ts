@@ -97,12 +97,16 @@ async function dropDatabase(adminUrl: string, url: string): Promise<void> {
   await admin.end();
 }
 
-let phoneCounter = 0;
+const usedPhones = new Set<string>();
 /** A unique, valid mainland mobile number per call. */
 export function uniquePhone(): string {
-  phoneCounter += 1;
-  const tail = (process.pid * 1000 + phoneCounter + Math.floor(Math.random() * 1000)) % 100_000_000;
-  return `139${tail.toString().padStart(8, "0")}`;
+  for (;;) {
+    const phone = `139${randomBytes(4).readUInt32BE(0) % 100_000_000}`.padEnd(11, "7");
+    if (!usedPhones.has(phone)) {
+      usedPhones.add(phone);
+      return phone;
+    }
+  }
 }
 
 export interface Api {

@@ -166,3 +166,32 @@ describe("ledger core", () => {
     ).rejects.toThrow();
   });
 });
+
+describe("wallet read cache", () => {
+  it("a wallet read right after a grant, and after a spend, shows the new balance", async () => {
+    const user = await login(t);
+    for (let i = 0; i < 3; i++) expect((await wallets(user.access_token)).credits.balance).toBe(0);
+    await grant(user.user.user_id, 9, "cache-grant-0001");
+    expect((await wallets(user.access_token)).credits.balance).toBe(9);
+    await spend(user.user.user_id, 4, "cache-spend-0001");
+    expect((await wallets(user.access_token)).credits.balance).toBe(5);
+    const home = await call(t, "GET", "/api/v1/me/home", { token: user.access_token });
+    expect(home.body.data.wallets.credits.balance).toBe(5);
+  });
+
+  it("a NOTIFY from another process drops this process's cached wallet", async () => {
+    const user = await login(t);
+    const userId = user.user.user_id;
+    await wallets(user.access_token);
+    expect(t.ctx.walletCache.get(userId)).toBeDefined();
+    // What ledger.post() sends on commit in whichever process moved the money.
+    const { sql } = await import("drizzle-orm");
+    await t.ctx.db.execute(sql`select pg_notify('ledger_balances', ${userId})`);
+    let dropped = false;
+    for (let i = 0; i < 100 && !dropped; i++) {
+      dropped = t.ctx.walletCache.get(userId) === undefined;
+      if (!dropped) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(dropped).toBe(true);
+  });
+});

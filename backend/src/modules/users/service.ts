@@ -40,7 +40,7 @@ export async function updateProfile(
 
 /** One call for the 我的 page. Social counts, works, projects and the monthly card arrive with their phases. */
 export async function getHome(ctx: AppContext, userId: string): Promise<MeHome> {
-  const [user, wallets] = await Promise.all([requireUser(ctx, userId), getWallets(ctx.db, userId)]);
+  const [user, wallets] = await Promise.all([requireUser(ctx, userId), getWallets(ctx, userId)]);
   return {
     user: presentUser(user),
     stats: { followers_count: 0, following_count: 0, likes_received_count: 0, works_count: 0 },

@@ -23,7 +23,7 @@ export async function walletRoutes(fastify: FastifyInstance, ctx: AppContext): P
         response: { 200: envelope(wallets) },
       },
     },
-    async (req) => ok(await getWallets(ctx.db, currentUser(req).userId)),
+    async (req) => ok(await getWallets(ctx, currentUser(req).userId)),
   );
 
   app.get(

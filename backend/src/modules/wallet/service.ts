@@ -1,10 +1,24 @@
 import type { LedgerEntry, Wallets } from "@skyriff/contracts";
+import type { AppContext } from "../../context.js";
 import type { Executor } from "../../db/client.js";
 import { accountsOf, balancesOf, listPostings, pendingCoinPostings } from "../../ledger/index.js";
 import { decodeCursor, toPage } from "../../lib/cursor.js";
 import { formatCoins } from "../../lib/money.js";
 
-export async function getWallets(ex: Executor, userId: string): Promise<Wallets> {
+/** The three wallets, from the notify-invalidated cache when this process has a fresh copy. */
+export async function getWallets(
+  ctx: Pick<AppContext, "db" | "walletCache">,
+  userId: string,
+): Promise<Wallets> {
+  const cached = ctx.walletCache.get(userId);
+  if (cached) return cached;
+  const token = ctx.walletCache.begin();
+  const wallets = await readWallets(ctx.db, userId);
+  ctx.walletCache.set(userId, wallets, token);
+  return wallets;
+}
+
+async function readWallets(ex: Executor, userId: string): Promise<Wallets> {
   const acc = accountsOf(userId);
   const [balances, pending] = await Promise.all([
     balancesOf(ex, [acc.credits.id, acc.coinsAvailable.id, acc.coinsPending.id]),
