@@ -95,12 +95,15 @@ export class SkyriffClient {
     const res = await this.send("POST", "/auth/refresh", {
       body: { refresh_token: refreshToken },
       auth: false,
-    });
+    }).catch(() => null);
+    if (!res) return false;
     const json = (await res.json().catch(() => null)) as { code: number; data: LoginTokens } | null;
     if (res.ok && json?.code === 0) {
       this.options.tokens.save(json.data);
       return true;
     }
+    // Only a refused refresh ends the session; a 5xx or a network error keeps the tokens for a retry.
+    if (res.status !== 401 && res.status !== 403) return false;
     this.options.tokens.clear();
     this.options.onSessionEnded?.();
     return false;
