@@ -5,7 +5,7 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useM
 
 /** Every piece of UI copy, Simplified Chinese first. `{name}` placeholders are filled by `t()`. */
 const zh = {
-  "app.name": "SkyRiff 天空即兴",
+  "app.name": "SkyRiff",
   "tab.home": "首页",
   "tab.tools": "工具",
   "tab.create": "创作",

@@ -72,7 +72,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const env = parsed.data;
   const isProduction = env.NODE_ENV === "production";
-  const dataDir = path.resolve(env.DATA_DIR);
+  // Relative to where the user ran npm (npm runs workspace scripts inside the workspace folder).
+  const dataDir = path.resolve(source.INIT_CWD ?? process.cwd(), env.DATA_DIR);
   if (isProduction) requireProductionSettings(env);
   const devSecret = isProduction ? "" : devSecretIn(dataDir);
   return {
