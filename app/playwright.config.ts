@@ -69,6 +69,8 @@ export default defineConfig({
       NODE_ENV: "development",
       LOG_LEVEL: "warn",
       PUBLIC_BASE_URL: baseURL,
+      // The simulated vendor's clip takes this long per task (default 20 s); short keeps the suite quick.
+      SIMULATED_VENDOR_SECONDS: "6",
     },
   },
 });

@@ -10,7 +10,13 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["src/**/*.test.ts", "test/providers/**/*.test.ts"],
+          include: [
+            "src/**/*.test.ts",
+            "test/providers/**/*.test.ts",
+            "test/storage/**/*.test.ts",
+            "test/vendors/**/*.test.ts",
+            "test/media/**/*.test.ts",
+          ],
           environment: "node",
         },
       },

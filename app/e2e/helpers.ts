@@ -1,3 +1,4 @@
+import { deflateSync } from "node:zlib";
 import { type APIRequestContext, expect, type Page } from "@playwright/test";
 
 export const ACCESS_TOKEN_KEY = "skyriff.access_token";
@@ -85,4 +86,109 @@ export async function storedTokens(page: Page) {
 
 export async function tabTitles(page: Page): Promise<string[]> {
   return page.locator(".adm-tab-bar-item-title").allTextContents();
+}
+
+const authHeaders = (session: Session) => ({ authorization: `Bearer ${session.access_token}` });
+
+/** A dev-only `bonus` grant through the ledger (POST /dev/grant, with an Idempotency-Key). */
+export async function grantCredits(request: APIRequestContext, session: Session, credits: number) {
+  const res = await request.post("/api/v1/dev/grant", {
+    headers: { ...authHeaders(session), "idempotency-key": `e2e-grant-${session.user_id}-${Date.now()}` },
+    data: { user_id: session.user_id, credits },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()) as Envelope<{ balance_after: number }>).data.balance_after;
+}
+
+/** GET an API path as `session`, expecting 200, and return `data`. */
+export async function apiGet<T>(request: APIRequestContext, session: Session, path: string): Promise<T> {
+  const res = await request.get(`/api/v1${path}`, { headers: authHeaders(session) });
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()) as Envelope<T>).data;
+}
+
+export async function creditsBalance(request: APIRequestContext, session: Session): Promise<number> {
+  return (await apiGet<{ credits: { balance: number } }>(request, session, "/me/wallets")).credits.balance;
+}
+
+type ApiTask = { task_id: string; status: string; video_id: string | null; refunded: boolean };
+
+/** Creates a generation task through the API (for tests about what comes after). */
+export async function createTaskViaApi(
+  request: APIRequestContext,
+  session: Session,
+  body: { prompt: string; duration_sec: number; ratio?: string; model?: string },
+): Promise<{ task_id: string; balance_after: number }> {
+  const res = await request.post("/api/v1/tasks/create", {
+    headers: { ...authHeaders(session), "idempotency-key": `e2e-task-${Date.now()}-${Math.random()}` },
+    data: { ratio: "9:16", model: "skyriff-sim", ...body },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()) as Envelope<{ task_id: string; balance_after: number }>).data;
+}
+
+/** Polls GET /tasks/{id} until it ends; returns the final task. */
+export async function waitForTask(
+  request: APIRequestContext,
+  session: Session,
+  taskId: string,
+  timeout = 90_000,
+): Promise<ApiTask> {
+  let task: ApiTask | null = null;
+  await expect
+    .poll(
+      async () => {
+        task = await apiGet<ApiTask>(request, session, `/tasks/${taskId}`);
+        return task.status;
+      },
+      { message: `task ${taskId} to finish`, timeout, intervals: [500, 1000] },
+    )
+    .toMatch(/^(SUCCESS|FAILURE)$/);
+  return task!;
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(buf: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+/** A valid RGB PNG (a diagonal gradient), built in memory. */
+export function makePng(width = 64, height = 64): Buffer {
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    raw[row] = 0; // filter: none
+    for (let x = 0; x < width; x++) {
+      raw[row + 1 + x * 3] = (x * 255) / width;
+      raw[row + 2 + x * 3] = (y * 255) / height;
+      raw[row + 3 + x * 3] = 160;
+    }
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // colour type: RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", ihdr),
+    pngChunk("IDAT", deflateSync(raw)),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
 }

@@ -7,7 +7,10 @@ import { HomePage } from "./pages/Home.tsx";
 import { LedgerPage } from "./pages/Ledger.tsx";
 import { LoginPage } from "./pages/Login.tsx";
 import { MePage } from "./pages/Me.tsx";
+import { PlayerPage } from "./pages/Player.tsx";
+import { RechargePage } from "./pages/Recharge.tsx";
 import { SettingsPage } from "./pages/Settings.tsx";
+import { TasksPage } from "./pages/Tasks.tsx";
 import { ToolsPage } from "./pages/Tools.tsx";
 import { WechatCallbackPage } from "./pages/WechatCallback.tsx";
 
@@ -44,6 +47,30 @@ export function App() {
             }
           />
         </Route>
+        <Route
+          path="tasks"
+          element={
+            <RequireAuth>
+              <TasksPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="assets/videos/:id"
+          element={
+            <RequireAuth>
+              <PlayerPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="me/recharge"
+          element={
+            <RequireAuth>
+              <RechargePage />
+            </RequireAuth>
+          }
+        />
         <Route
           path="me/ledger"
           element={

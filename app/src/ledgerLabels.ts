@@ -4,8 +4,8 @@ import type { Lang } from "./i18n.tsx";
 /** A readable label for every ledger entry type of the contracts (the seed's names). */
 const labels: Record<LedgerEntryType, { zh: string; en: string }> = {
   recharge: { zh: "充值", en: "Top-up" },
-  gen_hold: { zh: "生成冻结", en: "Generation hold" },
-  gen_refund: { zh: "生成退回", en: "Generation refund" },
+  gen_hold: { zh: "生成扣除", en: "Video generation" },
+  gen_refund: { zh: "生成失败退回", en: "Refund for failed generation" },
   download_spend: { zh: "无水印下载", en: "Watermark-free download" },
   tip_spend: { zh: "打赏", en: "Tip sent" },
   paid_prompt_spend: { zh: "解锁提示词", en: "Prompt unlock" },

@@ -8,7 +8,9 @@ import type { SessionCache } from "./modules/auth/session-cache.js";
 import type { TokenService } from "./modules/auth/tokens.js";
 import type { WalletCache } from "./modules/wallet/cache.js";
 import type { SmsProvider } from "./providers/sms/types.js";
+import type { ObjectStorage } from "./providers/storage/types.js";
 import type { WechatOAuthClient } from "./providers/wechat-oauth/types.js";
+import type { ModelDef, VendorName, VideoVendor } from "./vendors/types.js";
 
 /** Everything a service needs, built once per process (and once per test app). */
 export interface AppContext {
@@ -24,6 +26,11 @@ export interface AppContext {
   sms: SmsProvider;
   /** null when WeChat login is not configured (and no sandbox in production). */
   wechat: WechatOAuthClient | null;
+  storage: ObjectStorage;
+  /** The model catalog; `enabled` says which ones users may pick. */
+  models: ModelDef[];
+  /** The vendors with credentials (plus the simulator when it is on). */
+  vendors: Map<VendorName, VideoVendor>;
   registry: JobRegistry;
   jobs: JobRunner;
 }

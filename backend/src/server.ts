@@ -10,29 +10,40 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
 import { loadEconomy } from "./config/economy.js";
 import type { AppConfig } from "./config/env.js";
+import { loadModels } from "./config/models.js";
 import type { AppContext } from "./context.js";
 import { openDatabase } from "./db/client.js";
 import { installErrorHandler, notFound } from "./http/error-handler.js";
 import { serializerCompiler } from "./http/serializer.js";
+import { registerCleanupJobs } from "./jobs/cleanup.js";
 import { createRunner, JobRegistry, type RunnerRoles } from "./jobs/index.js";
 import { BALANCE_CHANNEL, onBalanceChanged } from "./ledger/index.js";
 import { registerLedgerJobs } from "./ledger/jobs.js";
 import { type Clock, systemClock } from "./lib/clock.js";
+import { assetRoutes } from "./modules/assets/routes.js";
 import { registerAuthJobs } from "./modules/auth/jobs.js";
 import { authRoutes } from "./modules/auth/routes.js";
 import { SessionCache } from "./modules/auth/session-cache.js";
 import { TokenService } from "./modules/auth/tokens.js";
 import { catalogRoutes } from "./modules/catalog/routes.js";
 import { devRoutes } from "./modules/dev/routes.js";
+import { registerGenerationJobs } from "./modules/generation/jobs.js";
+import { generationRoutes } from "./modules/generation/routes.js";
+import { mediaRoutes } from "./modules/media/routes.js";
+import { projectRoutes } from "./modules/projects/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
 import { WalletCache } from "./modules/wallet/cache.js";
 import { walletRoutes } from "./modules/wallet/routes.js";
 import { createSmsProvider } from "./providers/sms/index.js";
 import type { SmsProvider } from "./providers/sms/types.js";
+import { createStorage, localFilesPlugin, localStorageRoot } from "./providers/storage/index.js";
 import { createWechatOAuthClient } from "./providers/wechat-oauth/client.js";
 import { wechatSandboxPlugin } from "./providers/wechat-oauth/sandbox.js";
 import type { WechatOAuthClient } from "./providers/wechat-oauth/types.js";
+import { createVendors } from "./vendors/index.js";
+import { createSimulatedVendor } from "./vendors/simulated.js";
+import type { VendorName, VideoVendor } from "./vendors/types.js";
 
 export interface ServerOptions {
   /** Which job roles this process takes (default: all). */
@@ -44,6 +55,8 @@ export interface ServerOptions {
   /** PGlite location when DATABASE_URL is unset (default DATA_DIR/pglite; tests use memory://). */
   pgliteDir?: string;
   pgliteTemplate?: Blob;
+  /** Replace the vendors (tests point them at fakes). */
+  vendors?: Map<VendorName, VideoVendor>;
   jobPollMs?: number;
   logger?: boolean;
 }
@@ -96,6 +109,10 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
       await userRoutes(api, ctx);
       await walletRoutes(api, ctx);
       await catalogRoutes(api, ctx);
+      await mediaRoutes(api, ctx);
+      await generationRoutes(api, ctx);
+      await assetRoutes(api, ctx);
+      await projectRoutes(api, ctx);
       if (config.devToolsEnabled) await devRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
@@ -105,6 +122,13 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
       prefix: SANDBOX_PREFIX,
       appId: SANDBOX_APP_ID,
       appSecret: sandboxSecret(config),
+    });
+  }
+  if (ctx.storage.kind === "local") {
+    await app.register(localFilesPlugin, {
+      prefix: "/files",
+      rootDir: localStorageRoot(config.dataDir),
+      secret: storageSecret(config),
     });
   }
   await serveApp(app, config);
@@ -125,6 +149,7 @@ async function createContext(
     poolMax: config.DATABASE_POOL_MAX,
   });
   const registry = new JobRegistry();
+  const vendors = opts.vendors ?? vendorsFor(config);
   const ctx = {
     config,
     economy: loadEconomy(),
@@ -137,16 +162,43 @@ async function createContext(
     walletCache: new WalletCache(),
     sms: opts.sms ?? createSmsProvider(config, log),
     wechat: opts.wechat === undefined ? wechatClientFor(config) : opts.wechat,
+    storage: createStorage(config, storageSecret(config)),
+    models: loadModels({
+      configuredVendors: new Set(vendors.keys()),
+      disabled: new Set(
+        config.MODELS_DISABLED.split(",")
+          .map((m) => m.trim())
+          .filter(Boolean),
+      ),
+      timeoutOverrideMinutes: config.MODEL_TIMEOUT_MINUTES,
+    }),
+    vendors,
     registry,
   } as Omit<AppContext, "jobs"> as AppContext;
   registerAuthJobs(registry, ctx);
   registerLedgerJobs(registry, ctx);
+  registerGenerationJobs(registry, ctx);
+  registerCleanupJobs(registry, ctx);
   ctx.jobs = createRunner(database.db, registry, log, {
     redisUrl: config.REDIS_URL,
     queuePrefix: config.QUEUE_PREFIX,
     pollMs: opts.jobPollMs,
   });
   return ctx;
+}
+
+function storageSecret(config: AppConfig): string {
+  return createHmac("sha256", config.appSecret).update("storage-links").digest("hex");
+}
+
+function vendorsFor(config: AppConfig): Map<VendorName, VideoVendor> {
+  const simulated = config.simulatedVendor
+    ? createSimulatedVendor({
+        workDir: path.join(config.dataDir, "simulated-vendor"),
+        totalSeconds: config.SIMULATED_VENDOR_SECONDS,
+      })
+    : undefined;
+  return createVendors({ ...config, simulated });
 }
 
 function usesWechatSandbox(config: AppConfig): boolean {
@@ -215,7 +267,7 @@ async function serveApp(app: FastifyInstance, config: AppConfig): Promise<void> 
   const built = existsSync(path.join(root, "index.html"));
   if (built) await app.register(fastifyStatic, { root, wildcard: false, index: ["index.html"] });
   app.setNotFoundHandler((req, reply) => {
-    const isPage = req.method === "GET" && !/^\/(api|docs|sandbox|static)(\/|$)/.test(req.url);
+    const isPage = req.method === "GET" && !/^\/(api|docs|sandbox|static|files)(\/|$)/.test(req.url);
     if (!isPage) return notFound(req, reply);
     if (!built) {
       return reply

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Avatar, Button, List, PullToRefresh, Skeleton } from "antd-mobile";
-import { SetOutline, UnorderedListOutline } from "antd-mobile-icons";
+import { PayCircleOutline, SetOutline, UnorderedListOutline, VideoOutline } from "antd-mobile-icons";
 import { useNavigate } from "react-router-dom";
 import { client } from "../api.ts";
 import { useI18n } from "../i18n.tsx";
@@ -93,6 +93,12 @@ export function MePage() {
         )}
 
         <List className="me-links">
+          <List.Item prefix={<VideoOutline />} onClick={() => navigate("/tasks")}>
+            {t("me.tasks")}
+          </List.Item>
+          <List.Item prefix={<PayCircleOutline />} onClick={() => navigate("/me/recharge")}>
+            {t("me.recharge")}
+          </List.Item>
           <List.Item prefix={<UnorderedListOutline />} onClick={() => navigate("/me/ledger")}>
             {t("me.ledger")}
           </List.Item>

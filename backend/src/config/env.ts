@@ -47,6 +47,33 @@ export const envSchema = z.object({
   WECHAT_OAUTH_APP_SECRET: optionalString,
   WECHAT_API_BASE: z.string().default("https://api.weixin.qq.com"),
   WECHAT_AUTHORIZE_BASE: z.string().default("https://open.weixin.qq.com"),
+  STORAGE_DRIVER: z.enum(["local", "s3"]).default("local"),
+  S3_ENDPOINT: optionalString,
+  S3_REGION: z.string().default("us-east-1"),
+  S3_BUCKET: optionalString,
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: bool,
+  S3_PUBLIC_ENDPOINT: optionalString,
+  DYUAPI_BASE_URL: z.string().default("https://api.dyuapi.com"),
+  DYUAPI_API_KEY: optionalString,
+  ARK_BASE_URL: z.string().default("https://ark.cn-beijing.volces.com"),
+  ARK_API_KEY: optionalString,
+  DASHSCOPE_BASE_URL: z.string().default("https://dashscope.aliyuncs.com"),
+  DASHSCOPE_API_KEY: optionalString,
+  /** The simulated vendor (ffmpeg-rendered clips); on by default outside production. */
+  SIMULATED_VENDOR: z.enum(["on", "off", ""]).optional(),
+  SIMULATED_VENDOR_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
+  MODELS_DISABLED: z.string().default(""),
+  MODEL_TIMEOUT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .optional(),
+  FFMPEG_PATH: optionalString,
+  FFPROBE_PATH: optionalString,
+  WATERMARK_FONT_FILE: optionalString,
 });
 
 export type RawEnv = z.infer<typeof envSchema>;
@@ -58,6 +85,7 @@ export interface AppConfig extends RawEnv {
   appSecret: string;
   dataDir: string;
   publicBaseUrl: string;
+  simulatedVendor: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -84,6 +112,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     appSecret: env.APP_SECRET ?? `${devSecret}:app`,
     dataDir,
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
+    simulatedVendor: env.SIMULATED_VENDOR === "on" || (!isProduction && env.SIMULATED_VENDOR !== "off"),
   };
 }
 

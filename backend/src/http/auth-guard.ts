@@ -16,10 +16,18 @@ declare module "fastify" {
 }
 
 /** preHandler: a valid, unexpired access token of a live session of an active user. */
-export function authGuard(ctx: AppContext) {
+export function authGuard(ctx: AppContext, opts: { queryToken?: boolean } = {}) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
-    const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : "";
+    // EventSource cannot send headers, so SSE routes also accept ?access_token=.
+    const fromQuery = opts.queryToken
+      ? (request.query as { access_token?: unknown }).access_token
+      : undefined;
+    const token = header?.startsWith("Bearer ")
+      ? header.slice(7).trim()
+      : typeof fromQuery === "string"
+        ? fromQuery
+        : "";
     if (!token) throw new AppError(ErrorCode.NOT_LOGGED_IN);
     const claims = ctx.tokens.readAccess(token);
     let state = ctx.sessions.get(claims.sessionId);

@@ -6,6 +6,16 @@ export const jobPayloads = {
   "sms.deliver": z.object({ smsId: z.string(), phone: z.string(), sealed: z.string() }),
   /** Proves the ledger: every account equals its postings and every asset sums to zero. */
   "ledger.reconcile": z.object({}),
+  /** Hands a new task to its vendor (outside any DB transaction). */
+  "generation.submit": z.object({ taskId: z.string() }),
+  /** Polls every task whose next poll is due (young tasks every 5 s, older ones up to 30 s). */
+  "generation.poll_sweep": z.object({}),
+  /** Copies the finished video into storage, renders the play copy and thumbnail, completes the task. */
+  "generation.media": z.object({ taskId: z.string() }),
+  /** Fails and refunds tasks stuck past their model's timeout. */
+  "generation.timeout_sweep": z.object({}),
+  /** Deletes finished outbox rows older than a day. */
+  "jobs.cleanup": z.object({}),
 };
 
 export type JobName = keyof typeof jobPayloads;
@@ -15,4 +25,7 @@ export const jobNames = Object.keys(jobPayloads) as JobName[];
 /** Cron schedules, evaluated in Asia/Shanghai (croner / BullMQ job-scheduler syntax with seconds). */
 export const schedules: { name: JobName; pattern: string }[] = [
   { name: "ledger.reconcile", pattern: "0 30 3 * * *" },
+  { name: "generation.poll_sweep", pattern: "*/5 * * * * *" },
+  { name: "generation.timeout_sweep", pattern: "0 * * * * *" },
+  { name: "jobs.cleanup", pattern: "0 15 * * * *" },
 ];

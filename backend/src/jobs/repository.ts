@@ -67,3 +67,11 @@ export async function pendingCount(db: Db): Promise<number> {
   );
   return rows[0]?.n ?? 0;
 }
+
+export async function deleteFinishedBefore(db: Db, before: Date): Promise<number> {
+  const rows = await db
+    .delete(outbox)
+    .where(sql`${outbox.completedAt} is not null and ${outbox.completedAt} < ${before}`)
+    .returning({ id: outbox.id });
+  return rows.length;
+}

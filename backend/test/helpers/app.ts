@@ -157,3 +157,13 @@ export function randomIp(): string {
   const b = randomBytes(3);
   return `10.${b[0]}.${b[1]}.${b[2]}`;
 }
+
+/** Runs one job right now (as the cron would) and waits until the queue is idle again. */
+export async function runJob(
+  t: TestApp,
+  name: "generation.poll_sweep" | "generation.timeout_sweep",
+): Promise<void> {
+  const { enqueue } = await import("../../src/jobs/index.js");
+  await enqueue(t.ctx.db, name, {});
+  await t.ctx.jobs.idle();
+}

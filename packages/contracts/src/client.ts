@@ -9,6 +9,16 @@ import type {
 } from "./auth.js";
 import type { product, productType, publicConfig } from "./catalog.js";
 import type { ErrorEnvelope, Page } from "./common.js";
+import type {
+  downloadResult,
+  MediaUploadResult,
+  Project,
+  Task,
+  TaskCreateBody,
+  taskCreateResult,
+  tasksQuery,
+  VideoAsset,
+} from "./generation.js";
 import type { meHome } from "./me.js";
 import type { ledgerEntry, wallets } from "./wallet.js";
 
@@ -41,7 +51,7 @@ export interface ClientOptions {
   onSessionEnded?: () => void;
 }
 
-type RequestOptions = { body?: unknown; idempotencyKey?: string; auth?: boolean };
+type RequestOptions = { body?: unknown; form?: FormData; idempotencyKey?: string; auth?: boolean };
 
 /** Typed client for the SkyRiff API: unwraps the envelope and refreshes the session once on 401. */
 export class SkyriffClient {
@@ -59,7 +69,7 @@ export class SkyriffClient {
     return doFetch(`${this.options.baseUrl}${path}`, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
     });
   }
 
@@ -179,6 +189,73 @@ export class SkyriffClient {
   config() {
     return this.request<z.infer<typeof publicConfig>>("GET", "/config", { auth: false });
   }
+
+  // --- generation ---
+  uploadImage(file: Blob, filename = "image") {
+    const form = new FormData();
+    form.append("file", file, filename);
+    return this.request<MediaUploadResult>("POST", "/media/upload", { form });
+  }
+  createTask(body: TaskCreateBody, idempotencyKey: string) {
+    return this.request<z.infer<typeof taskCreateResult>>("POST", "/tasks/create", { body, idempotencyKey });
+  }
+  task(taskId: string) {
+    return this.request<Task>("GET", `/tasks/${encodeURIComponent(taskId)}`);
+  }
+  tasks(
+    query: { status?: z.infer<typeof tasksQuery>["status"]; cursor?: string | null; limit?: number } = {},
+  ) {
+    return this.request<Page<Task>>("GET", `/tasks?${toQuery(query)}`);
+  }
+  /** Server-sent events of one task (`event: task`, data = Task). Auth via `access_token` query. */
+  taskEventsUrl(taskId: string) {
+    const token = this.options.tokens.getAccessToken() ?? "";
+    return `${this.options.baseUrl}/tasks/${encodeURIComponent(taskId)}/events?access_token=${encodeURIComponent(token)}`;
+  }
+
+  // --- assets ---
+  videos(query: { project_id?: string; cursor?: string | null; limit?: number } = {}) {
+    return this.request<Page<VideoAsset>>("GET", `/assets/videos?${toQuery(query)}`);
+  }
+  video(videoId: string) {
+    return this.request<VideoAsset>("GET", `/assets/videos/${encodeURIComponent(videoId)}`);
+  }
+  moveVideo(videoId: string, projectId: string | null) {
+    return this.request<VideoAsset>("PATCH", `/assets/videos/${encodeURIComponent(videoId)}`, {
+      body: { project_id: projectId },
+    });
+  }
+  deleteVideo(videoId: string) {
+    return this.request<{ deleted: boolean }>("DELETE", `/assets/videos/${encodeURIComponent(videoId)}`);
+  }
+  downloadNoWatermark(videoId: string, idempotencyKey: string) {
+    return this.request<z.infer<typeof downloadResult>>(
+      "POST",
+      `/assets/videos/${encodeURIComponent(videoId)}/download_no_watermark`,
+      { idempotencyKey },
+    );
+  }
+
+  // --- projects ---
+  projects() {
+    return this.request<{ items: Project[] }>("GET", "/projects");
+  }
+  createProject(name: string) {
+    return this.request<Project>("POST", "/projects", { body: { name } });
+  }
+  renameProject(projectId: string, name: string) {
+    return this.request<Project>("PATCH", `/projects/${encodeURIComponent(projectId)}`, { body: { name } });
+  }
+  deleteProject(projectId: string) {
+    return this.request<{ deleted: boolean }>("DELETE", `/projects/${encodeURIComponent(projectId)}`);
+  }
+}
+
+function toQuery(query: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query))
+    if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  return q.toString();
 }
 
 type LoginTokens = { access_token: string; refresh_token: string };

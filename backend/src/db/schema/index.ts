@@ -1,4 +1,5 @@
 export * from "./catalog.js";
+export * from "./generation.js";
 export * from "./jobs.js";
 export * from "./ledger.js";
 export * from "./users.js";

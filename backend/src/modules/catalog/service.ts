@@ -63,7 +63,17 @@ export function publicConfig(ctx: AppContext): PublicConfig {
       second_level_commission_permille: e.SECOND_LEVEL_COMMISSION_PERMILLE,
     },
     recharge_daily_limit_cny: formatCny(e.RECHARGE_DAILY_LIMIT_FEN),
-    models: [],
+    models: ctx.models
+      .filter((m) => m.enabled)
+      .map((m) => ({
+        id: m.id,
+        name: m.name,
+        vendor: m.vendor,
+        durations: m.durations,
+        ratios: m.ratios,
+        image_to_video: m.imageToVideo,
+        credits_per_second: m.creditsPerSecond,
+      })),
     features: { wechat_login: ctx.wechat !== null, dev_tools: ctx.config.devToolsEnabled },
   };
 }

@@ -1,6 +1,9 @@
 import { ErrorCode, type MeHome, type UserPublic } from "@skyriff/contracts";
 import type { AppContext } from "../../context.js";
 import { AppError, notFound } from "../../lib/errors.js";
+import { countVideos } from "../assets/repository.js";
+import { countUnfinished } from "../generation/repository.js";
+import { countProjects } from "../projects/repository.js";
 import { getWallets } from "../wallet/service.js";
 import { presentUser } from "./present.js";
 import { findUserById, updateUser } from "./repository.js";
@@ -38,14 +41,20 @@ export async function updateProfile(
   return presentUser(updated);
 }
 
-/** One call for the 我的 page. Social counts, works, projects and the monthly card arrive with their phases. */
+/** One call for the 我的 page. Social counts, works, favorites and the monthly card arrive with their phases. */
 export async function getHome(ctx: AppContext, userId: string): Promise<MeHome> {
-  const [user, wallets] = await Promise.all([requireUser(ctx, userId), getWallets(ctx, userId)]);
+  const [user, wallets, videos, projects, unfinished] = await Promise.all([
+    requireUser(ctx, userId),
+    getWallets(ctx, userId),
+    countVideos(ctx.db, userId),
+    countProjects(ctx.db, userId),
+    countUnfinished(ctx.db, userId),
+  ]);
   return {
     user: presentUser(user),
     stats: { followers_count: 0, following_count: 0, likes_received_count: 0, works_count: 0 },
     wallets,
     subscription: null,
-    counts: { videos: 0, projects: 0, favorites: 0, unfinished_tasks: 0 },
+    counts: { videos, projects, favorites: 0, unfinished_tasks: unfinished },
   };
 }

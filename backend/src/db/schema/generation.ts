@@ -1,0 +1,105 @@
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** Uploaded images (reference images for image→video; later avatars). Private to the owner. */
+export const mediaAssets = pgTable(
+  "media_assets",
+  {
+    id: text("id").primaryKey(),
+    ownerUserId: text("owner_user_id").notNull(),
+    storageKey: text("storage_key").notNull(),
+    mime: text("mime").notNull(),
+    size: integer("size").notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("media_assets_owner_idx").on(t.ownerUserId, t.createdAt)],
+);
+
+export const projects = pgTable(
+  "projects",
+  {
+    id: text("id").primaryKey(),
+    ownerUserId: text("owner_user_id").notNull(),
+    name: text("name").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("projects_owner_idx").on(t.ownerUserId, t.createdAt)],
+);
+
+export const tasks = pgTable(
+  "tasks",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    status: text("status", { enum: ["NOT_START", "QUEUED", "IN_PROGRESS", "SUCCESS", "FAILURE"] }).notNull(),
+    progress: integer("progress").notNull().default(0),
+    prompt: text("prompt").notNull(),
+    durationSec: integer("duration_sec").notNull(),
+    ratio: text("ratio", { enum: ["9:16", "16:9", "1:1"] }).notNull(),
+    model: text("model").notNull(),
+    vendor: text("vendor").notNull(),
+    vendorTaskId: text("vendor_task_id"),
+    vendorVideoUrl: text("vendor_video_url"),
+    projectId: text("project_id"),
+    referenceImageAssetId: text("reference_image_asset_id"),
+    costCredits: integer("cost_credits").notNull(),
+    errorMessage: text("error_message"),
+    refunded: boolean("refunded").notNull().default(false),
+    videoId: text("video_id"),
+    pollErrors: integer("poll_errors").notNull().default(0),
+    nextPollAt: ts("next_poll_at"),
+    mediaQueuedAt: ts("media_queued_at"),
+    submittedAt: ts("submitted_at"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+    finishedAt: ts("finished_at"),
+  },
+  (t) => [
+    index("tasks_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
+    index("tasks_due_poll_idx").on(t.status, t.nextPollAt),
+  ],
+);
+
+export const videoAssets = pgTable(
+  "video_assets",
+  {
+    id: text("id").primaryKey(),
+    ownerUserId: text("owner_user_id").notNull(),
+    taskId: text("task_id"),
+    projectId: text("project_id"),
+    prompt: text("prompt").notNull().default(""),
+    sourceKey: text("source_key").notNull(),
+    playKey: text("play_key").notNull(),
+    thumbKey: text("thumb_key").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    ratio: text("ratio", { enum: ["9:16", "16:9", "1:1"] }).notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    publishStatus: text("publish_status", { enum: ["draft", "published"] })
+      .notNull()
+      .default("draft"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    deletedAt: ts("deleted_at"),
+  },
+  (t) => [
+    uniqueIndex("video_assets_task_uq").on(t.taskId),
+    index("video_assets_owner_idx").on(t.ownerUserId, t.createdAt.desc(), t.id.desc()),
+    index("video_assets_project_idx").on(t.projectId),
+  ],
+);
+
+export const videoDownloads = pgTable(
+  "video_downloads",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    videoId: text("video_id").notNull(),
+    costCredits: integer("cost_credits").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("video_downloads_user_video_idx").on(t.userId, t.videoId)],
+);

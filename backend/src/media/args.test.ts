@@ -1,0 +1,229 @@
+import { describe, expect, it } from "vitest";
+import {
+  dimensionsFor,
+  escapeFiltergraph,
+  escapeFilterOption,
+  filterValue,
+  handleText,
+  probeArgs,
+  simulatedClipArgs,
+  thumbnailArgs,
+  watermarkArgs,
+  wrapText,
+} from "./args.js";
+
+const FONT = "/fonts/NotoSansCJK-Regular.ttc";
+
+function valueAfter(args: string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+describe("dimensionsFor", () => {
+  it("gives the short side `base` and 16:9 for the long side", () => {
+    expect(dimensionsFor("9:16")).toEqual({ width: 720, height: 1280 });
+    expect(dimensionsFor("16:9")).toEqual({ width: 1280, height: 720 });
+    expect(dimensionsFor("1:1")).toEqual({ width: 720, height: 720 });
+    expect(dimensionsFor("9:16", 360)).toEqual({ width: 360, height: 640 });
+    expect(dimensionsFor("16:9", 1080)).toEqual({ width: 1920, height: 1080 });
+  });
+
+  it("always gives even sizes (yuv420p needs them)", () => {
+    const { width, height } = dimensionsFor("9:16", 361);
+    expect(width % 2).toBe(0);
+    expect(height % 2).toBe(0);
+  });
+});
+
+describe("probeArgs", () => {
+  it("asks ffprobe for JSON format and streams of the input", () => {
+    const args = probeArgs("/in/a b.mp4");
+    expect(valueAfter(args, "-print_format")).toBe("json");
+    expect(args).toContain("-show_format");
+    expect(args).toContain("-show_streams");
+    expect(args.at(-1)).toBe("/in/a b.mp4");
+  });
+});
+
+describe("filter escaping", () => {
+  it("matches ffmpeg's documented two-level escaping", () => {
+    const text = "this is a 'string': may contain one, or more, special characters";
+    expect(escapeFilterOption(text)).toBe(
+      "this is a \\'string\\'\\: may contain one, or more, special characters",
+    );
+    expect(filterValue(text)).toBe(
+      "this is a \\\\\\'string\\\\\\'\\\\: may contain one\\, or more\\, special characters",
+    );
+  });
+
+  it("escapes filtergraph separators and backslashes", () => {
+    expect(escapeFiltergraph("a[b],c;d\\e'f")).toBe("a\\[b\\]\\,c\\;d\\\\e\\'f");
+    expect(escapeFilterOption("C:\\fonts\\x.ttf")).toBe("C\\:\\\\fonts\\\\x.ttf");
+  });
+});
+
+describe("handleText", () => {
+  it("adds a single @ and keeps Chinese", () => {
+    expect(handleText("小雨")).toBe("@小雨");
+    expect(handleText("@小雨")).toBe("@小雨");
+    expect(handleText("@@x")).toBe("@x");
+  });
+
+  it("flattens control characters and truncates long handles", () => {
+    expect(handleText(" a\nb\tc\u0000d ")).toBe("@a b c d");
+    const long = handleText("字".repeat(40));
+    expect(Array.from(long)).toHaveLength(25);
+    expect(long.endsWith("…")).toBe(true);
+  });
+});
+
+describe("wrapText", () => {
+  it("counts CJK characters double", () => {
+    expect(wrapText("一二三四五六七八", 8, 5)).toEqual(["一二三四", "五六七八"]);
+  });
+
+  it("keeps latin words whole when they fit", () => {
+    expect(wrapText("a cat dancing on the moon", 10, 5)).toEqual(["a cat", "dancing on", "the moon"]);
+  });
+
+  it("breaks a word longer than a line", () => {
+    expect(wrapText("abcdefghijkl", 5, 5)).toEqual(["abcde", "fghij", "kl"]);
+  });
+
+  it("ends the last line with … when text is cut", () => {
+    const lines = wrapText("一二三四五六七八九十", 4, 2);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]?.endsWith("…")).toBe(true);
+  });
+
+  it("flattens newlines and returns nothing for blank text", () => {
+    expect(wrapText("a\nb", 10, 3)).toEqual(["a b"]);
+    expect(wrapText("  \n ", 10, 3)).toEqual([]);
+  });
+});
+
+describe("watermarkArgs", () => {
+  const base = {
+    input: "/in/src.mp4",
+    output: "/out/play.mp4",
+    handle: "@小雨",
+    fontFile: FONT,
+    width: 720,
+    height: 1280,
+    hasAudio: true,
+  };
+
+  it("encodes H.264 yuv420p veryfast crf 23 + AAC into a faststart MP4", () => {
+    const args = watermarkArgs(base);
+    expect(valueAfter(args, "-c:v")).toBe("libx264");
+    expect(valueAfter(args, "-pix_fmt")).toBe("yuv420p");
+    expect(valueAfter(args, "-preset")).toBe("veryfast");
+    expect(valueAfter(args, "-crf")).toBe("23");
+    expect(valueAfter(args, "-c:a")).toBe("aac");
+    expect(valueAfter(args, "-movflags")).toBe("+faststart");
+    expect(args).toContain("-y");
+    expect(args.at(-1)).toBe("/out/play.mp4");
+    expect(valueAfter(args, "-i")).toBe("/in/src.mp4");
+  });
+
+  it("keeps the source audio when there is some", () => {
+    const args = watermarkArgs(base);
+    expect(args.filter((a) => a === "-map")).toHaveLength(2);
+    expect(args).toContain("0:a:0");
+    expect(args.join(" ")).not.toContain("anullsrc");
+    expect(args).not.toContain("-shortest");
+  });
+
+  it("adds a silent AAC track when the source has none", () => {
+    const args = watermarkArgs({ ...base, hasAudio: false });
+    expect(args).toContain("anullsrc=channel_layout=stereo:sample_rate=44100");
+    expect(args).toContain("1:a:0");
+    expect(args).toContain("-shortest");
+  });
+
+  it("draws SkyRiff and the @handle bottom-right with the font", () => {
+    const graph = valueAfter(watermarkArgs(base), "-filter_complex") ?? "";
+    expect(graph.startsWith("[0:v:0]scale=720:1280")).toBe(true);
+    expect(graph).toContain("text=SkyRiff");
+    expect(graph).toContain("text=@小雨");
+    expect(graph).toContain(`fontfile=${FONT}`);
+    expect(graph).toContain("x=w-text_w-");
+    expect(graph).toContain("expansion=none");
+    expect(graph.endsWith("format=yuv420p[v]")).toBe(true);
+  });
+
+  it("scales the mark with the frame", () => {
+    const size = (g: string) => Number(/fontsize=(\d+)/.exec(g)?.[1]);
+    const small = valueAfter(watermarkArgs({ ...base, width: 360, height: 640 }), "-filter_complex") ?? "";
+    const large = valueAfter(watermarkArgs({ ...base, width: 1080, height: 1920 }), "-filter_complex") ?? "";
+    expect(size(large)).toBeGreaterThan(size(small) * 2.5);
+  });
+
+  it("escapes a hostile handle so it cannot break the filtergraph", () => {
+    const graph =
+      valueAfter(watermarkArgs({ ...base, handle: "a:b'c,d;[e]\\f%{pts}\nx" }), "-filter_complex") ?? "";
+    expect(graph).toContain("text=@a\\\\:b\\\\\\'c\\,d\\;\\[e\\]\\\\\\\\f%{pts} x");
+  });
+
+  it("draws a text-less logo when there is no font", () => {
+    const graph = valueAfter(watermarkArgs({ ...base, fontFile: null }), "-filter_complex") ?? "";
+    expect(graph).not.toContain("drawtext");
+    expect(graph).toContain("drawbox");
+  });
+
+  it("rounds odd sizes down to even", () => {
+    const graph = valueAfter(watermarkArgs({ ...base, width: 721, height: 1279 }), "-filter_complex") ?? "";
+    expect(graph).toContain("scale=720:1278");
+  });
+});
+
+describe("thumbnailArgs", () => {
+  it("seeks, takes one frame and scales to the width", () => {
+    const args = thumbnailArgs({ input: "/in/a.mp4", output: "/out/t.jpg", atSec: 1.5, width: 540 });
+    expect(valueAfter(args, "-ss")).toBe("1.500");
+    expect(args.indexOf("-ss")).toBeLessThan(args.indexOf("-i"));
+    expect(valueAfter(args, "-frames:v")).toBe("1");
+    expect(valueAfter(args, "-vf")).toContain("scale=540:-2");
+    expect(args.at(-1)).toBe("/out/t.jpg");
+  });
+});
+
+describe("simulatedClipArgs", () => {
+  const base = {
+    output: "/out/sim.mp4",
+    durationSec: 10,
+    width: 720,
+    height: 1280,
+    text: "一只猫在月球上跳舞",
+    fontFile: FONT,
+  };
+
+  it("renders exactly the duration at a low frame rate with a tone", () => {
+    const args = simulatedClipArgs(base);
+    expect(valueAfter(args, "-t")).toBe("10");
+    expect(args).toContain("color=c=0x2563eb:s=720x1280:r=15:d=10");
+    expect(args.some((a) => a.startsWith("sine=frequency=440:sample_rate=44100:duration=10"))).toBe(true);
+    expect(valueAfter(args, "-c:v")).toBe("libx264");
+    expect(valueAfter(args, "-preset")).toBe("ultrafast");
+    expect(valueAfter(args, "-c:a")).toBe("aac");
+    expect(valueAfter(args, "-movflags")).toBe("+faststart");
+    expect(args.at(-1)).toBe("/out/sim.mp4");
+  });
+
+  it("draws the wrapped text with one drawtext per line", () => {
+    const long = simulatedClipArgs({ ...base, text: "字".repeat(60) });
+    const graph = valueAfter(long, "-filter_complex") ?? "";
+    expect((graph.match(/drawtext=/g) ?? []).length).toBeGreaterThan(2);
+    expect(graph).not.toContain("\n");
+  });
+
+  it("draws no text without a font", () => {
+    const graph = valueAfter(simulatedClipArgs({ ...base, fontFile: null }), "-filter_complex") ?? "";
+    expect(graph).not.toContain("drawtext");
+    expect(graph).toContain("drawbox");
+  });
+
+  it("takes a custom frame rate", () => {
+    expect(simulatedClipArgs({ ...base, fps: 12 })).toContain("color=c=0x2563eb:s=720x1280:r=12:d=10");
+  });
+});

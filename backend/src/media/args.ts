@@ -1,0 +1,474 @@
+/**
+ * Pure builders of ffmpeg / ffprobe argument arrays (no I/O). They are run by `ffmpeg.ts`; the arrays are
+ * passed to `spawn` directly, so only ffmpeg's own filtergraph escaping matters, never a shell's.
+ *
+ * Every ffmpeg array starts with `-hide_banner -nostdin -y -loglevel error`, so stderr holds only
+ * errors (the runner keeps its tail for the error message).
+ */
+
+export type ClipRatio = "9:16" | "16:9" | "1:1";
+
+const COMMON = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error"];
+
+/** Output frame size for a ratio: the short side is `base` (720 → 720×1280, 1280×720, 720×720). */
+export function dimensionsFor(ratio: ClipRatio, base = 720): { width: number; height: number } {
+  const short = even(base);
+  const long = even(Math.round((base * 16) / 9));
+  if (ratio === "9:16") return { width: short, height: long };
+  if (ratio === "16:9") return { width: long, height: short };
+  return { width: short, height: short };
+}
+
+/** ffprobe → JSON with format and streams. */
+export function probeArgs(input: string): string[] {
+  return ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", input];
+}
+
+/** ffmpeg without an output: prints the input's info on stderr (the fallback when ffprobe is unusable). */
+export function ffmpegInfoArgs(input: string): string[] {
+  return ["-hide_banner", "-nostdin", "-i", input];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Escaping
+
+/** Level 1: a value inside one filter's `key=value:key=value` list. */
+export function escapeFilterOption(value: string): string {
+  return value.replace(/[\\':]/g, (c) => `\\${c}`);
+}
+
+/** Level 2: a filter's arguments inside the filtergraph (`,` `;` `[` `]` separate filters/labels). */
+export function escapeFiltergraph(value: string): string {
+  return value.replace(/[\\'[\],;]/g, (c) => `\\${c}`);
+}
+
+/** A filter option value ready to be placed in a filtergraph string (both escaping levels). */
+export function filterValue(value: string): string {
+  return escapeFiltergraph(escapeFilterOption(value));
+}
+
+/**
+ * Text safe to draw on one line: control characters (newlines, tabs, …) become spaces, runs of spaces
+ * collapse, and it is trimmed (ffmpeg would strip leading/trailing blanks anyway).
+ */
+export function sanitizeLine(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    const control = cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp === 0x2028 || cp === 0x2029;
+    out += control ? " " : ch;
+  }
+  return out.replace(/\s+/g, " ").trim();
+}
+
+/** The creator handle as drawn: one line, at most 24 characters, always starting with `@`. */
+export function handleText(handle: string): string {
+  const clean = sanitizeLine(handle).replace(/^@+/, "");
+  const chars = Array.from(clean);
+  const short = chars.length > 24 ? `${chars.slice(0, 23).join("")}…` : clean;
+  return `@${short}`;
+}
+
+/** East Asian wide characters take two columns. */
+function columns(ch: string): number {
+  const cp = ch.codePointAt(0) ?? 0;
+  const wide =
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd);
+  return wide ? 2 : 1;
+}
+
+/**
+ * Wraps text into at most `maxLines` lines of at most `maxColumns` columns (CJK counts double). Latin
+ * words are kept whole when they fit on a line; the last line ends with `…` when text was cut.
+ */
+export function wrapText(text: string, maxColumns: number, maxLines: number): string[] {
+  const clean = sanitizeLine(text);
+  if (clean === "" || maxLines <= 0) return [];
+  const lines: string[] = [];
+  let line = "";
+  let width = 0;
+  // Tokens: a run of non-space latin characters (a word), a single wide character, or a space.
+  const tokens = clean.match(/[\u0021-\u024f]+|\s|./gsu) ?? [];
+  let cut = false;
+  const push = () => {
+    lines.push(line.trimEnd());
+    line = "";
+    width = 0;
+  };
+  for (const token of tokens) {
+    if (lines.length >= maxLines) {
+      cut = true;
+      break;
+    }
+    const tokenWidth = Array.from(token).reduce((n, c) => n + columns(c), 0);
+    if (token === " ") {
+      if (width > 0 && width + 1 <= maxColumns) {
+        line += " ";
+        width += 1;
+      }
+      continue;
+    }
+    if (width + tokenWidth <= maxColumns) {
+      line += token;
+      width += tokenWidth;
+      continue;
+    }
+    if (tokenWidth <= maxColumns && width > 0) {
+      push();
+      if (lines.length >= maxLines) {
+        cut = true;
+        break;
+      }
+      line = token;
+      width = tokenWidth;
+      continue;
+    }
+    // Too long for any line (or a wide char at the end of a full line): break character by character.
+    for (const ch of Array.from(token)) {
+      const w = columns(ch);
+      if (width + w > maxColumns) {
+        push();
+        if (lines.length >= maxLines) {
+          cut = true;
+          break;
+        }
+      }
+      line += ch;
+      width += w;
+    }
+    if (cut) break;
+  }
+  if (!cut && line.trim() !== "") {
+    if (lines.length < maxLines) push();
+    else cut = true;
+  }
+  if (cut && lines.length > 0) {
+    const last = Array.from(lines[lines.length - 1] ?? "");
+    while (last.length > 0 && last.reduce((n, c) => n + columns(c), 0) + 1 > maxColumns) last.pop();
+    lines[lines.length - 1] = `${last.join("").trimEnd()}…`;
+  }
+  return lines.filter((l) => l !== "");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Watermarked play copy
+
+export interface WatermarkArgsInput {
+  input: string;
+  output: string;
+  /** The creator's handle; drawn as `@handle` under the SkyRiff mark. */
+  handle: string;
+  /** A font for drawtext; null → the mark is drawn as a logo shape without text. */
+  fontFile: string | null;
+  /** Output frame size (the source's display size; odd values are rounded down to even). */
+  width: number;
+  height: number;
+  /** false → a silent AAC track is added so the output is always H.264/AAC. */
+  hasAudio: boolean;
+}
+
+/** Sizes of the bottom-right mark for a frame; all integers. */
+export function markLayout(width: number, height: number) {
+  const short = Math.max(2, Math.min(width, height));
+  const margin = Math.max(6, Math.round(short * 0.035));
+  const markSize = Math.max(12, Math.round(short * 0.05));
+  const handleSize = Math.max(10, Math.round(short * 0.036));
+  const handleY = height - margin - Math.round(handleSize * 1.25);
+  const markY = handleY - Math.round(markSize * 1.3);
+  const shadow = Math.max(1, Math.round(short / 360));
+  const logo = Math.max(12, Math.round(short * 0.07));
+  return { margin, markSize, handleSize, handleY, markY, shadow, logo };
+}
+
+function drawtext(opts: {
+  fontFile: string;
+  text: string;
+  size: number;
+  x: string;
+  y: string;
+  color?: string;
+  shadow?: number;
+}): string {
+  const parts = [
+    `fontfile=${filterValue(opts.fontFile)}`,
+    `text=${filterValue(opts.text)}`,
+    "expansion=none",
+    `fontsize=${opts.size}`,
+    `fontcolor=${opts.color ?? "white@0.88"}`,
+    `x=${opts.x}`,
+    `y=${opts.y}`,
+  ];
+  if (opts.shadow) parts.push("shadowcolor=black@0.55", `shadowx=${opts.shadow}`, `shadowy=${opts.shadow}`);
+  return `drawtext=${parts.join(":")}`;
+}
+
+function box(x: number, y: number, w: number, h: number, color: string): string {
+  // A thickness of at least half the smaller side fills the box (portable to old ffmpeg builds).
+  const fill = Math.max(1, Math.ceil(Math.max(w, h) / 2));
+  return `drawbox=x=${x}:y=${y}:w=${w}:h=${h}:color=${color}:t=${fill}`;
+}
+
+/**
+ * The SkyRiff logo without a font: a rounded-looking square with a "play" notch, bottom-right. Used
+ * when no font file exists on the machine; the handle cannot be drawn then.
+ */
+export function logoFilters(width: number, height: number): string[] {
+  const { margin, logo } = markLayout(width, height);
+  const x = width - margin - logo;
+  const y = height - margin - logo;
+  const frame = Math.max(2, Math.round(logo / 10));
+  const inner = logo - 2 * frame;
+  const filters = [
+    box(x, y, logo, logo, "white@0.6"),
+    box(x + frame, y + frame, inner, inner, "0x0ea5e9@0.9"),
+  ];
+  // A stepped "play" triangle in the middle: STEPS columns of falling height.
+  const steps = 4;
+  const colW = Math.max(1, Math.round((inner * 0.5) / steps));
+  const triH = Math.max(steps, Math.round(inner * 0.6));
+  const left = x + frame + Math.round((inner - colW * steps) / 2) + Math.round(colW / 3);
+  const middle = y + frame + Math.round(inner / 2);
+  for (let k = 0; k < steps; k++) {
+    const h = Math.max(1, Math.round((triH * (steps - k)) / steps));
+    filters.push(box(left + k * colW, middle - Math.round(h / 2), colW, h, "white@0.95"));
+  }
+  return filters;
+}
+
+export function watermarkFilter(opts: {
+  handle: string;
+  fontFile: string | null;
+  width: number;
+  height: number;
+}): string {
+  const width = even(opts.width);
+  const height = even(opts.height);
+  const filters = [`scale=${width}:${height}`, "setsar=1"];
+  if (opts.fontFile) {
+    const l = markLayout(width, height);
+    filters.push(
+      drawtext({
+        fontFile: opts.fontFile,
+        text: "SkyRiff",
+        size: l.markSize,
+        x: `w-text_w-${l.margin}`,
+        y: String(l.markY),
+        shadow: l.shadow,
+      }),
+      drawtext({
+        fontFile: opts.fontFile,
+        text: handleText(opts.handle),
+        size: l.handleSize,
+        x: `w-text_w-${l.margin}`,
+        y: String(l.handleY),
+        color: "white@0.8",
+        shadow: l.shadow,
+      }),
+    );
+  } else {
+    filters.push(...logoFilters(width, height));
+  }
+  filters.push("format=yuv420p");
+  return filters.join(",");
+}
+
+/** The watermarked play copy: H.264 (yuv420p) + AAC, MP4 with the moov atom first (+faststart). */
+export function watermarkArgs(opts: WatermarkArgsInput): string[] {
+  const args = [...COMMON, "-i", opts.input];
+  if (!opts.hasAudio) args.push("-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=44100");
+  args.push(
+    "-filter_complex",
+    `[0:v:0]${watermarkFilter(opts)}[v]`,
+    "-map",
+    "[v]",
+    "-map",
+    opts.hasAudio ? "0:a:0" : "1:a:0",
+  );
+  if (!opts.hasAudio) args.push("-shortest");
+  args.push(
+    ...H264,
+    "-preset",
+    "veryfast",
+    "-crf",
+    "23",
+    "-c:a",
+    "aac",
+    "-b:a",
+    "128k",
+    "-ac",
+    "2",
+    "-ar",
+    "44100",
+    "-map_metadata",
+    "-1",
+    "-max_muxing_queue_size",
+    "1024",
+    "-movflags",
+    "+faststart",
+    "-f",
+    "mp4",
+    opts.output,
+  );
+  return args;
+}
+
+const H264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-profile:v", "high"];
+
+// ---------------------------------------------------------------------------------------------------
+// Thumbnail
+
+export interface ThumbnailArgsInput {
+  input: string;
+  /** A .jpg path. */
+  output: string;
+  /** Where to take the frame from (seconds; should be inside the video). */
+  atSec: number;
+  /** Thumbnail width; the height keeps the aspect ratio (even). */
+  width: number;
+}
+
+export function thumbnailArgs(opts: ThumbnailArgsInput): string[] {
+  const at = Math.max(0, opts.atSec).toFixed(3);
+  return [
+    ...COMMON,
+    "-ss",
+    at,
+    "-i",
+    opts.input,
+    "-frames:v",
+    "1",
+    "-an",
+    "-vf",
+    `scale=${even(opts.width)}:-2,setsar=1`,
+    "-q:v",
+    "4",
+    "-f",
+    "image2",
+    opts.output,
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Simulated clip
+
+export interface SimulatedClipArgsInput {
+  output: string;
+  /** Whole seconds; the output is exactly this long. */
+  durationSec: number;
+  width: number;
+  height: number;
+  /** Shown wrapped in the middle of the frame (the prompt). */
+  text: string;
+  fontFile: string | null;
+  /** Frames per second (default 15). */
+  fps?: number;
+}
+
+/**
+ * A real H.264/AAC MP4 standing in for a vendor's video: a background whose hue turns over time, a bar
+ * sweeping along the bottom as a progress indicator, "SkyRiff" and the wrapped text, and a quiet sine
+ * tone. Rendered with x264 ultrafast at a low frame rate, so a 10 s 720×1280 clip takes about a second.
+ */
+export function simulatedClipArgs(opts: SimulatedClipArgsInput): string[] {
+  const width = even(opts.width);
+  const height = even(opts.height);
+  const fps = opts.fps ?? 15;
+  const d = Math.max(1, Math.round(opts.durationSec));
+  const short = Math.min(width, height);
+  const barW = Math.max(4, even(Math.round(width / 3)));
+  const barH = Math.max(4, even(Math.round(short / 60)));
+  const barY = height - barH - Math.round(short / 12);
+  const filters: string[] = [
+    `[0:v]hue=H=2*PI*t/${d}:s=1.3,${box(0, 0, width, Math.round(height / 7), "black@0.25")}[bg]`,
+    // The bar enters from the left and leaves on the right exactly once over the clip.
+    `[bg][1:v]overlay=x=-${barW}+(W+${barW})*t/${d}:y=${barY}:eval=frame[moving]`,
+  ];
+  const text: string[] = [];
+  if (opts.fontFile) {
+    const titleSize = Math.max(12, Math.round(short * 0.075));
+    const bodySize = Math.max(10, Math.round(short * 0.05));
+    const maxColumns = Math.max(8, Math.floor((width * 0.86) / (bodySize * 0.56)));
+    const lines = wrapText(opts.text, maxColumns, 8);
+    const lineH = Math.round(bodySize * 1.45);
+    const top = Math.round(height / 2 - (lines.length * lineH) / 2);
+    text.push(
+      drawtext({
+        fontFile: opts.fontFile,
+        text: "SkyRiff",
+        size: titleSize,
+        x: "(w-text_w)/2",
+        y: String(Math.round(height / 14 - titleSize / 2)),
+        shadow: 2,
+        color: "white",
+      }),
+    );
+    lines.forEach((line, i) => {
+      text.push(
+        drawtext({
+          fontFile: opts.fontFile as string,
+          text: line,
+          size: bodySize,
+          x: "(w-text_w)/2",
+          y: String(top + i * lineH),
+          shadow: 2,
+          color: "white",
+        }),
+      );
+    });
+  } else {
+    text.push(...logoFilters(width, height));
+  }
+  filters.push(`[moving]${[...text, "format=yuv420p"].join(",")}[v]`);
+  return [
+    ...COMMON,
+    "-f",
+    "lavfi",
+    "-i",
+    `color=c=0x2563eb:s=${width}x${height}:r=${fps}:d=${d}`,
+    "-f",
+    "lavfi",
+    "-i",
+    `color=c=white:s=${barW}x${barH}:r=${fps}:d=${d}`,
+    "-f",
+    "lavfi",
+    "-i",
+    `sine=frequency=440:sample_rate=44100:duration=${d},volume=0.15`,
+    "-filter_complex",
+    filters.join(";"),
+    "-map",
+    "[v]",
+    "-map",
+    "2:a",
+    ...H264,
+    "-preset",
+    "ultrafast",
+    "-crf",
+    "28",
+    "-g",
+    String(fps * 2),
+    "-c:a",
+    "aac",
+    "-b:a",
+    "64k",
+    "-t",
+    String(d),
+    "-movflags",
+    "+faststart",
+    "-f",
+    "mp4",
+    opts.output,
+  ];
+}
+
+function even(n: number): number {
+  const i = Math.max(2, Math.floor(n));
+  return i - (i % 2);
+}

@@ -1,0 +1,207 @@
+/**
+ * SPEC §3 success path, media half: fetch the vendor's video into our storage (`fetchToFile`), probe it,
+ * render the watermarked play copy (SkyRiff mark + creator handle, H.264/AAC MP4 +faststart) and a
+ * thumbnail (`processVideo`). Storage upload and database rows are the caller's business.
+ */
+import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import { thumbnailArgs, watermarkArgs } from "./args.js";
+import { findFont, MediaError, type MediaTools, type ProbeResult, probe, runFfmpeg } from "./ffmpeg.js";
+
+export { MediaError, type MediaErrorKind, type ProbeResult } from "./ffmpeg.js";
+
+export interface ProcessVideoInput {
+  /** The untouched source (the no-watermark original). */
+  sourcePath: string;
+  /** Where play.mp4 and thumb.jpg are written (created if missing). */
+  workDir: string;
+  /** The creator's handle, drawn as `@handle` (Chinese works when a CJK font exists). */
+  handle: string;
+  /** undefined → `findFont()`; null → draw the logo shape without text. */
+  fontFile?: string | null;
+  /** Per ffmpeg run (default 10 minutes). */
+  timeoutMs?: number;
+  /** Thumbnail width, capped at the video's width (default 540). */
+  thumbWidth?: number;
+  tools?: MediaTools;
+}
+
+export interface ProcessedVideo {
+  /** `${workDir}/play.mp4`: the watermarked H.264/AAC copy. */
+  playPath: string;
+  /** `${workDir}/thumb.jpg`. */
+  thumbPath: string;
+  /** The source. */
+  probe: ProbeResult;
+  /** The play copy (its size/duration are what the asset should show). */
+  play: ProbeResult;
+}
+
+/**
+ * Probes the source (MediaError `not_video` / `zero_duration` when it is not a usable video), renders
+ * the watermarked play copy and a JPEG thumbnail. If drawing with the font fails, the copy is rendered
+ * again with the text-less logo: a font problem never fails the pipeline.
+ */
+export async function processVideo(input: ProcessVideoInput): Promise<ProcessedVideo> {
+  const timeoutMs = input.timeoutMs ?? 600_000;
+  const tools = input.tools;
+  const source = await probe(input.sourcePath, { tools, timeoutMs: Math.min(timeoutMs, 60_000) });
+  if (source.width <= 0 || source.height <= 0) throw new MediaError("not_video", "video has no frame size");
+  if (source.durationMs < 100) throw new MediaError("zero_duration", "video has (almost) zero duration");
+
+  await mkdir(input.workDir, { recursive: true });
+  const playPath = path.join(input.workDir, "play.mp4");
+  const thumbPath = path.join(input.workDir, "thumb.jpg");
+  const fontFile = input.fontFile === undefined ? findFont() : input.fontFile;
+  const hasAudio = source.audioCodec !== null;
+  const base = {
+    input: input.sourcePath,
+    output: playPath,
+    handle: input.handle,
+    width: source.width,
+    height: source.height,
+    hasAudio,
+  };
+  try {
+    try {
+      await runFfmpeg(watermarkArgs({ ...base, fontFile }), { timeoutMs, tools });
+    } catch (err) {
+      if (!(fontFile && err instanceof MediaError && err.kind === "ffmpeg_failed")) throw err;
+      await runFfmpeg(watermarkArgs({ ...base, fontFile: null }), { timeoutMs, tools });
+    }
+    // A frame a little into the clip (the first is often black), from the clean source.
+    const atMs = Math.min(1000, Math.floor(source.durationMs / 2));
+    const width = Math.min(input.thumbWidth ?? 540, source.width);
+    await runFfmpeg(
+      thumbnailArgs({ input: input.sourcePath, output: thumbPath, atSec: atMs / 1000, width }),
+      {
+        timeoutMs: Math.min(timeoutMs, 120_000),
+        tools,
+      },
+    );
+    const thumb = await stat(thumbPath).catch(() => null);
+    if (!thumb || thumb.size === 0) throw new MediaError("ffmpeg_failed", "no thumbnail frame was written");
+    const play = await probe(playPath, { tools });
+    return { playPath, thumbPath, probe: source, play };
+  } catch (err) {
+    await Promise.all([rm(playPath, { force: true }), rm(thumbPath, { force: true })]);
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Fetching
+
+export interface FetchToFileOptions {
+  /** Whole transfer, headers and body (default 5 minutes). */
+  timeoutMs?: number;
+  /** Refuse anything larger (default 512 MB). */
+  maxBytes?: number;
+}
+
+export interface FetchedFile {
+  bytes: number;
+  contentType: string | null;
+}
+
+/**
+ * Copies `url` (http, https or file://) to `filePath`, atomically (a temp name then rename). Rejects
+ * with MediaError `too_large` past `maxBytes`, or `download_failed` (retryable for timeouts, network
+ * errors, 408/429/5xx; not for other statuses, missing files or unsupported schemes).
+ */
+export async function fetchToFile(
+  url: string,
+  filePath: string,
+  opts: FetchToFileOptions = {},
+): Promise<FetchedFile> {
+  const timeoutMs = opts.timeoutMs ?? 300_000;
+  const maxBytes = opts.maxBytes ?? 512 * 1024 * 1024;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new MediaError("download_failed", "invalid video URL");
+  }
+  await mkdir(path.dirname(filePath), { recursive: true });
+  const temp = `${filePath}.${randomBytes(6).toString("hex")}.part`;
+  try {
+    let result: FetchedFile;
+    if (parsed.protocol === "file:") result = await copyLocal(parsed, temp, maxBytes);
+    else if (parsed.protocol === "http:" || parsed.protocol === "https:") {
+      result = await download(parsed, temp, timeoutMs, maxBytes);
+    } else throw new MediaError("download_failed", `unsupported URL scheme ${parsed.protocol}`);
+    await rename(temp, filePath);
+    return result;
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+async function copyLocal(url: URL, temp: string, maxBytes: number): Promise<FetchedFile> {
+  const source = fileURLToPath(url);
+  const info = await stat(source).catch(() => null);
+  if (!info?.isFile()) throw new MediaError("download_failed", "file not found");
+  if (info.size > maxBytes) throw new MediaError("too_large", `video is larger than ${maxBytes} bytes`);
+  await copyFile(source, temp);
+  return { bytes: info.size, contentType: null };
+}
+
+function retryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+async function download(url: URL, temp: string, timeoutMs: number, maxBytes: number): Promise<FetchedFile> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  let res: Response;
+  try {
+    res = await fetch(url, { signal, redirect: "follow" });
+  } catch (err) {
+    throw transferError(err, signal);
+  }
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new MediaError(
+      "download_failed",
+      `download answered HTTP ${res.status}`,
+      retryableStatus(res.status),
+    );
+  }
+  const declared = res.headers.get("content-length");
+  if (declared && /^\d+$/.test(declared) && Number.parseInt(declared, 10) > maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new MediaError("too_large", `video is larger than ${maxBytes} bytes`);
+  }
+  if (!res.body) throw new MediaError("download_failed", "download has no body", true);
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) done(new MediaError("too_large", `video is larger than ${maxBytes} bytes`));
+      else done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(
+      Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
+      counter,
+      createWriteStream(temp),
+    );
+  } catch (err) {
+    if (err instanceof MediaError) throw err;
+    throw transferError(err, signal);
+  }
+  return { bytes, contentType: res.headers.get("content-type") };
+}
+
+function transferError(err: unknown, signal: AbortSignal): MediaError {
+  if (err instanceof MediaError) return err;
+  if (signal.aborted) return new MediaError("download_failed", "download timed out", true);
+  const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : "";
+  return new MediaError("download_failed", `download failed: ${message || "network error"}`, true);
+}

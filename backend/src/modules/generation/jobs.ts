@@ -1,0 +1,207 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import path from "node:path";
+import type { AppContext } from "../../context.js";
+import { enqueue, type JobRegistry } from "../../jobs/index.js";
+import { newId } from "../../lib/ids.js";
+import { fetchToFile, MediaError, processVideo } from "../../media/pipeline.js";
+import { type ModelDef, VendorError, type VendorTaskState } from "../../vendors/types.js";
+import { insertVideo } from "../assets/repository.js";
+import { findImage } from "../media/repository.js";
+import { findUserById } from "../users/repository.js";
+import * as repo from "./repository.js";
+import { completeTask, failTask, TaskAlreadyFinished } from "./service.js";
+
+const SWEEP_BATCH = 500;
+const POLL_CONCURRENCY = 16;
+const LEASE_MS = 60_000;
+const MAX_VIDEO_BYTES = 1024 * 1024 * 1024;
+
+/** Young tasks are polled every 5 s, then every 15 s, then every 30 s. */
+export function nextPollDelayMs(ageMs: number): number {
+  if (ageMs < 2 * 60_000) return 5_000;
+  if (ageMs < 10 * 60_000) return 15_000;
+  return 30_000;
+}
+
+/** After a vendor hiccup: 5 s, 10 s, 20 s … capped at 60 s, or the vendor's Retry-After. */
+export function pollBackoffMs(errors: number, retryAfterMs: number | null): number {
+  return Math.max(retryAfterMs ?? 0, Math.min(60_000, 5_000 * 2 ** Math.min(errors, 4)));
+}
+
+export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): void {
+  const modelOf = (id: string): ModelDef | undefined => ctx.models.find((m) => m.id === id);
+
+  registry.register(
+    "generation.submit",
+    async ({ taskId }, { log }) => {
+      const task = await repo.findTask(ctx.db, taskId);
+      if (!task || !repo.UNFINISHED.includes(task.status) || task.vendorTaskId) return { status: "skipped" };
+      const vendor = ctx.vendors.get(task.vendor as never);
+      const model = modelOf(task.model);
+      if (!vendor || !model) {
+        await failTask(ctx, taskId, "生成服务暂不可用，积分已退回");
+        return { status: "failed", detail: `vendor ${task.vendor} not configured` };
+      }
+      try {
+        const { vendorTaskId } = await vendor.create({
+          taskId,
+          model,
+          prompt: task.prompt,
+          durationSec: task.durationSec,
+          ratio: task.ratio,
+          referenceImageUrl: await referenceUrl(ctx, task.referenceImageAssetId),
+        });
+        const now = ctx.clock.now();
+        await repo.markSubmitted(ctx.db, taskId, vendorTaskId, now, new Date(now.getTime() + 2_000));
+        ctx.jobs.kick();
+        return { status: "done" };
+      } catch (err) {
+        if (err instanceof VendorError && err.kind === "rejected") {
+          log.info({ taskId, reason: err.message }, "vendor rejected the task");
+          await failTask(ctx, taskId, `生成请求被拒绝：${err.message}`);
+          return { status: "failed", detail: err.message };
+        }
+        throw err;
+      }
+    },
+    { attempts: 6, backoffMs: 5_000 },
+  );
+
+  registry.register("generation.poll_sweep", async (_payload, { log }) => {
+    const leased = await ctx.db.transaction((tx) =>
+      repo.leaseDueForPoll(tx, ctx.clock.now(), SWEEP_BATCH, LEASE_MS),
+    );
+    let next = 0;
+    const worker = async () => {
+      while (next < leased.length) {
+        const task = leased[next++] as repo.TaskRow;
+        await pollOne(task).catch((err) => log.warn({ err, taskId: task.id }, "poll failed"));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(POLL_CONCURRENCY, leased.length) }, worker));
+    return { status: "done", detail: `${leased.length} polled` };
+  });
+
+  async function pollOne(task: repo.TaskRow): Promise<void> {
+    const vendor = ctx.vendors.get(task.vendor as never);
+    const model = modelOf(task.model);
+    if (!vendor || !model || !task.vendorTaskId) return;
+    let state: VendorTaskState;
+    try {
+      state = await vendor.get(task.vendorTaskId, model);
+    } catch (err) {
+      const retryAfter = err instanceof VendorError ? err.retryAfterMs : null;
+      const now = ctx.clock.now();
+      await repo.recordPollError(
+        ctx.db,
+        task.id,
+        new Date(now.getTime() + pollBackoffMs(task.pollErrors, retryAfter)),
+      );
+      ctx.log.warn({ taskId: task.id, err: err instanceof Error ? err.message : err }, "vendor poll hiccup");
+      return;
+    }
+    await applyState(task, state);
+  }
+
+  async function applyState(task: repo.TaskRow, state: VendorTaskState): Promise<void> {
+    const now = ctx.clock.now();
+    if (state.status === "SUCCESS" && state.videoUrl) {
+      const videoUrl = state.videoUrl;
+      const claimed = await ctx.db.transaction(async (tx) => {
+        if (!(await repo.claimMediaStep(tx, task.id, videoUrl, now))) return false;
+        await enqueue(tx, "generation.media", { taskId: task.id });
+        return true;
+      });
+      if (claimed) ctx.jobs.kick();
+      return;
+    }
+    if (state.status === "FAILURE" || state.status === "SUCCESS") {
+      await failTask(ctx, task.id, state.errorMessage ?? "视频生成失败，积分已退回");
+      return;
+    }
+    const status = state.status === "IN_PROGRESS" ? "IN_PROGRESS" : "QUEUED";
+    const progress = Math.max(0, Math.min(98, state.progress ?? task.progress));
+    const due = new Date(now.getTime() + nextPollDelayMs(now.getTime() - task.createdAt.getTime()));
+    await repo.recordProgress(ctx.db, task.id, status, progress, now, due);
+  }
+
+  registry.register(
+    "generation.media",
+    async ({ taskId }, { log }) => {
+      const task = await repo.findTask(ctx.db, taskId);
+      if (!task || !repo.UNFINISHED.includes(task.status)) return { status: "skipped" };
+      if (!task.vendorVideoUrl) return { status: "failed", detail: "no video url" };
+      const workDir = await mkdtemp(path.join(ctx.config.dataDir, "tmp-media-"));
+      try {
+        return await produceAsset(task, task.vendorVideoUrl, workDir);
+      } catch (err) {
+        if (err instanceof MediaError) {
+          log.warn({ taskId, reason: err.message }, "video unusable");
+          await failTask(ctx, taskId, "视频处理失败，积分已退回");
+          return { status: "failed", detail: err.message };
+        }
+        if (err instanceof TaskAlreadyFinished) return { status: "skipped", detail: "finished elsewhere" };
+        throw err;
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+      }
+    },
+    { attempts: 5, backoffMs: 5_000 },
+  );
+
+  async function produceAsset(task: repo.TaskRow, videoUrl: string, workDir: string) {
+    const sourcePath = path.join(workDir, "source.mp4");
+    await fetchToFile(videoUrl, sourcePath, { timeoutMs: 120_000, maxBytes: MAX_VIDEO_BYTES });
+    // Keys are derived from the task, so a retried or duplicated job overwrites rather than duplicates.
+    const keys = {
+      source: `videos/${task.id}/source.mp4`,
+      play: `videos/${task.id}/play.mp4`,
+      thumb: `videos/${task.id}/thumb.jpg`,
+    };
+    await ctx.storage.putFile(keys.source, sourcePath, "video/mp4");
+    const owner = await findUserById(ctx.db, task.userId);
+    const result = await processVideo({ sourcePath, workDir, handle: `@${owner?.nickname ?? "SkyRiff"}` });
+    await ctx.storage.putFile(keys.play, result.playPath, "video/mp4");
+    await ctx.storage.putFile(keys.thumb, result.thumbPath, "image/jpeg");
+    await ctx.db.transaction(async (tx) => {
+      const now = ctx.clock.now();
+      const video = await insertVideo(tx, {
+        id: newId(),
+        ownerUserId: task.userId,
+        taskId: task.id,
+        projectId: task.projectId,
+        prompt: task.prompt,
+        sourceKey: keys.source,
+        playKey: keys.play,
+        thumbKey: keys.thumb,
+        durationMs: result.probe.durationMs,
+        ratio: task.ratio,
+        width: result.probe.width,
+        height: result.probe.height,
+        createdAt: now,
+      });
+      if (!video) throw new TaskAlreadyFinished(task.id);
+      await completeTask(tx, task, video.id, now);
+    });
+    return { status: "done" as const };
+  }
+
+  registry.register("generation.timeout_sweep", async () => {
+    const now = ctx.clock.now().getTime();
+    let failed = 0;
+    for (const model of ctx.models) {
+      const before = new Date(now - model.timeoutMinutes * 60_000);
+      const stuck = await repo.unfinishedCreatedBefore(ctx.db, model.id, before, 500);
+      for (const { id } of stuck) if (await failTask(ctx, id, "生成超时，积分已退回")) failed += 1;
+    }
+    return { status: "done", detail: `${failed} timed out` };
+  });
+}
+
+async function referenceUrl(ctx: AppContext, assetId: string | null): Promise<string | null> {
+  if (!assetId) return null;
+  const image = await findImage(ctx.db, assetId);
+  if (!image) return null;
+  const { url } = await ctx.storage.signedUrl(image.storageKey, { expiresInSec: 6 * 3600 });
+  return url.startsWith("/") ? `${ctx.config.publicBaseUrl}${url}` : url;
+}

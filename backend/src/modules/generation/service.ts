@@ -1,0 +1,216 @@
+import { ErrorCode, type Task, type TaskCreateBody } from "@skyriff/contracts";
+import { costOf } from "../../config/models.js";
+import type { AppContext } from "../../context.js";
+import type { Tx } from "../../db/client.js";
+import { enqueue } from "../../jobs/index.js";
+import { accountsOf, platform, post, withIdempotency } from "../../ledger/index.js";
+import { decodeCursor, toPage } from "../../lib/cursor.js";
+import { AppError, notFound } from "../../lib/errors.js";
+import { newId } from "../../lib/ids.js";
+import { shanghaiDayStart } from "../../lib/time.js";
+import { lockKey } from "../auth/repository.js";
+import { findOwnImage } from "../media/repository.js";
+import { findOwnProject } from "../projects/repository.js";
+import * as repo from "./repository.js";
+
+const invalid = (field: string, zh: string, en: string) =>
+  new AppError(ErrorCode.VALIDATION, { fields: { [field]: en } }, { zh, en });
+
+const limitReached = (reason: "unfinished" | "daily", limit: number) =>
+  new AppError(
+    ErrorCode.GENERATION_LIMIT,
+    { reason, limit },
+    reason === "unfinished"
+      ? { zh: `最多同时进行 ${limit} 个生成任务`, en: `At most ${limit} unfinished tasks` }
+      : { zh: `今日生成次数已达上限（${limit} 次）`, en: `Daily limit of ${limit} tasks reached` },
+  );
+
+export function presentTask(t: repo.TaskRow): Task {
+  return {
+    task_id: t.id,
+    status: t.status,
+    progress: t.progress,
+    prompt: t.prompt,
+    duration_sec: t.durationSec,
+    ratio: t.ratio,
+    model: t.model,
+    project_id: t.projectId,
+    reference_image_asset_id: t.referenceImageAssetId,
+    cost_credits: t.costCredits,
+    video_id: t.videoId,
+    error_message: t.errorMessage,
+    refunded: t.refunded,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+    finished_at: t.finishedAt?.toISOString() ?? null,
+  };
+}
+
+function resolveModel(ctx: AppContext, body: TaskCreateBody) {
+  const model = ctx.models.find((m) => m.id === body.model && m.enabled);
+  if (!model) throw invalid("model", "该模型暂不可用", "unknown or disabled model");
+  if (!model.durations.includes(body.duration_sec)) {
+    throw invalid(
+      "duration_sec",
+      `该模型支持的时长：${model.durations.join("/")} 秒`,
+      `allowed: ${model.durations.join(", ")}`,
+    );
+  }
+  if (!model.ratios.includes(body.ratio)) {
+    throw invalid(
+      "ratio",
+      `该模型支持的比例：${model.ratios.join(" / ")}`,
+      `allowed: ${model.ratios.join(", ")}`,
+    );
+  }
+  if (body.reference_image_asset_id && !model.imageToVideo) {
+    throw invalid("reference_image_asset_id", "该模型不支持图生视频", "model does not support image→video");
+  }
+  return model;
+}
+
+/** Holds the cost and creates the task in one transaction; the vendor is called later by a job. */
+export async function createTask(
+  ctx: AppContext,
+  userId: string,
+  body: TaskCreateBody,
+  idempotencyKey?: string,
+) {
+  const model = resolveModel(ctx, body);
+  if (body.reference_image_asset_id && !(await findOwnImage(ctx.db, body.reference_image_asset_id, userId))) {
+    throw notFound("reference image");
+  }
+  if (body.project_id && !(await findOwnProject(ctx.db, body.project_id, userId))) throw notFound("project");
+  const cost = costOf(model, body.duration_sec);
+  const result = await withIdempotency(
+    ctx.db,
+    { userId, key: idempotencyKey, route: "tasks.create", request: body },
+    async (tx) => {
+      const now = ctx.clock.now();
+      await assertWithinLimits(ctx, tx, userId, now);
+      const task = await repo.insertTask(tx, {
+        id: newId(),
+        userId,
+        status: "QUEUED",
+        prompt: body.prompt,
+        durationSec: body.duration_sec,
+        ratio: body.ratio,
+        model: model.id,
+        vendor: model.vendor,
+        projectId: body.project_id ?? null,
+        referenceImageAssetId: body.reference_image_asset_id ?? null,
+        costCredits: cost,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const hold = await post(tx, {
+        businessKey: `task:${task.id}:hold`,
+        type: "gen_hold",
+        refType: "task",
+        refId: task.id,
+        description: `生成视频 ${body.duration_sec} 秒`,
+        at: now,
+        postings: [
+          { account: accountsOf(userId).credits, amount: BigInt(-cost), entryType: "gen_hold" },
+          { account: platform.creditsHeld, amount: BigInt(cost), entryType: "gen_hold" },
+        ],
+      });
+      await enqueue(tx, "generation.submit", { taskId: task.id });
+      const balanceAfter =
+        hold.entries.find((e) => e.accountId === accountsOf(userId).credits.id)?.balanceAfter ?? 0n;
+      return {
+        statusCode: 200,
+        body: {
+          task_id: task.id,
+          status: task.status,
+          cost_credits: cost,
+          balance_after: Number(balanceAfter),
+          estimated_seconds: estimateSeconds(ctx, model.vendor, body.duration_sec),
+        },
+      };
+    },
+  );
+  ctx.jobs.kick();
+  return result.body;
+}
+
+async function assertWithinLimits(ctx: AppContext, tx: Tx, userId: string, now: Date): Promise<void> {
+  await lockKey(tx, `generation:user:${userId}`);
+  const { MAX_UNFINISHED_TASKS, MAX_TASKS_PER_DAY } = ctx.economy;
+  if ((await repo.countUnfinished(tx, userId)) >= MAX_UNFINISHED_TASKS)
+    throw limitReached("unfinished", MAX_UNFINISHED_TASKS);
+  if ((await repo.countCreatedSince(tx, userId, shanghaiDayStart(now))) >= MAX_TASKS_PER_DAY) {
+    throw limitReached("daily", MAX_TASKS_PER_DAY);
+  }
+}
+
+function estimateSeconds(ctx: AppContext, vendor: string, durationSec: number): number {
+  return vendor === "simulated" ? ctx.config.SIMULATED_VENDOR_SECONDS + 5 : durationSec * 12;
+}
+
+export async function getTask(ctx: AppContext, userId: string, taskId: string): Promise<Task> {
+  const task = await repo.findOwnTask(ctx.db, taskId, userId);
+  if (!task) throw notFound("task");
+  return presentTask(task);
+}
+
+export async function listTasks(
+  ctx: AppContext,
+  userId: string,
+  query: { status: "ALL" | "QUEUED" | "IN_PROGRESS" | "SUCCESS" | "FAILURE"; cursor?: string; limit: number },
+) {
+  const status = query.status === "ALL" ? null : query.status;
+  const rows = await repo.listTasks(ctx.db, userId, status, decodeCursor(query.cursor), query.limit);
+  return toPage(rows, query.limit, presentTask);
+}
+
+/** Fails an unfinished task and refunds its hold, exactly once however many callers race. */
+export async function failTask(ctx: AppContext, taskId: string, message: string): Promise<boolean> {
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    const failed = await repo.finishTask(
+      tx,
+      taskId,
+      { status: "FAILURE", errorMessage: message, refunded: true },
+      now,
+    );
+    if (!failed) return false;
+    await post(tx, {
+      businessKey: `task:${taskId}:refund`,
+      type: "gen_refund",
+      refType: "task",
+      refId: taskId,
+      description: "生成失败，积分已退回",
+      at: now,
+      postings: [
+        { account: platform.creditsHeld, amount: BigInt(-failed.costCredits), entryType: "gen_refund" },
+        {
+          account: accountsOf(failed.userId).credits,
+          amount: BigInt(failed.costCredits),
+          entryType: "gen_refund",
+        },
+      ],
+    });
+    return true;
+  });
+}
+
+export class TaskAlreadyFinished extends Error {}
+
+/** Marks the task SUCCESS with its video and turns the held credits into spent ones (no user row). */
+export async function completeTask(tx: Tx, task: repo.TaskRow, videoId: string, at: Date): Promise<void> {
+  const done = await repo.finishTask(tx, task.id, { status: "SUCCESS", videoId }, at);
+  if (!done) throw new TaskAlreadyFinished(task.id);
+  await post(tx, {
+    businessKey: `task:${task.id}:success`,
+    type: "gen_success",
+    refType: "task",
+    refId: task.id,
+    description: "生成成功",
+    at,
+    postings: [
+      { account: platform.creditsHeld, amount: BigInt(-task.costCredits), entryType: "gen_success" },
+      { account: platform.creditsSpent, amount: BigInt(task.costCredits), entryType: "gen_success" },
+    ],
+  });
+}

@@ -1,0 +1,41 @@
+import multipart from "@fastify/multipart";
+import { envelope, mediaUploadResult } from "@skyriff/contracts";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import type { AppContext } from "../../context.js";
+import { authGuard, currentUser } from "../../http/auth-guard.js";
+import { ok } from "../../http/envelope.js";
+import { badUpload, MAX_UPLOAD_BYTES, uploadImage } from "./service.js";
+
+export async function mediaRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
+  await fastify.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5 } });
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+
+  app.post(
+    "/media/upload",
+    {
+      preHandler: authGuard(ctx),
+      schema: {
+        tags: ["media"],
+        summary: "Upload an image (multipart field `file`: JPEG/PNG/WebP ≤ 10 MB, EXIF stripped)",
+        security: [{ bearerAuth: [] }],
+        consumes: ["multipart/form-data"],
+        response: { 200: envelope(mediaUploadResult) },
+      },
+    },
+    async (req) => {
+      if (!req.isMultipart())
+        throw badUpload("请以 multipart/form-data 上传文件", "send multipart/form-data with a `file` field");
+      const file = await req.file();
+      if (!file || file.fieldname !== "file") throw badUpload("缺少文件", "missing `file` field");
+      let bytes: Buffer;
+      try {
+        bytes = await file.toBuffer();
+      } catch {
+        throw badUpload("图片不能超过 10MB", "image larger than 10 MB");
+      }
+      if (file.file.truncated) throw badUpload("图片不能超过 10MB", "image larger than 10 MB");
+      return ok(await uploadImage(ctx, currentUser(req).userId, bytes));
+    },
+  );
+}

@@ -1,0 +1,47 @@
+import { ErrorCode, type MediaUploadResult } from "@skyriff/contracts";
+import type { AppContext } from "../../context.js";
+import { AppError } from "../../lib/errors.js";
+import { newId } from "../../lib/ids.js";
+import { inspectImage, stripMetadata } from "../../lib/images.js";
+import { insertImage } from "./repository.js";
+
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+const EXTENSION = { "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp" } as const;
+
+export const badUpload = (zh: string, en: string) =>
+  new AppError(ErrorCode.VALIDATION, { fields: { file: en } }, { zh, en }, 400);
+
+/** Sniffs the bytes (never trusts the name or the declared type), strips metadata, stores privately. */
+export async function uploadImage(
+  ctx: AppContext,
+  userId: string,
+  bytes: Buffer,
+): Promise<MediaUploadResult> {
+  if (bytes.length === 0) throw badUpload("文件为空", "empty file");
+  if (bytes.length > MAX_UPLOAD_BYTES) throw badUpload("图片不能超过 10MB", "image larger than 10 MB");
+  const info = inspectImage(bytes);
+  if (!info) throw badUpload("仅支持 JPG、PNG、WebP 图片", "only JPEG, PNG or WebP images");
+  const clean = stripMetadata(bytes, info.mime);
+  const id = newId();
+  const key = `uploads/${userId}/${id}.${EXTENSION[info.mime]}`;
+  await ctx.storage.put(key, clean, info.mime);
+  await insertImage(ctx.db, {
+    id,
+    ownerUserId: userId,
+    storageKey: key,
+    mime: info.mime,
+    size: clean.length,
+    width: info.width,
+    height: info.height,
+    createdAt: ctx.clock.now(),
+  });
+  const link = await ctx.storage.signedUrl(key, { expiresInSec: 3600 });
+  return {
+    asset_id: id,
+    url: link.url,
+    size: clean.length,
+    width: info.width,
+    height: info.height,
+    mime: info.mime,
+  };
+}

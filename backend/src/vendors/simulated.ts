@@ -1,0 +1,221 @@
+/**
+ * The embedded video vendor (SPEC §3 `simulated`): renders a real H.264/AAC MP4 of the requested duration
+ * and ratio with ffmpeg, and moves through QUEUED → IN_PROGRESS (rising progress) → SUCCESS on a clock.
+ *
+ * It keeps no state: the vendor task id carries everything (creation time, duration, ratio, prompt,
+ * fail flag), so any process can answer `get()` for any id and all of them agree. The finished clip is
+ * rendered once per id at `${workDir}/<hash>.mp4` (written under a temporary name, then renamed, so
+ * concurrent pollers in several processes are safe) and returned as a `file://` URL.
+ *
+ * Prompt tags: `#fail` → the task fails at about 60 % progress with "模拟生成失败（#fail）";
+ * `#reject` → `create()` refuses the request (VendorError "rejected"), like a content-policy refusal.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Ratio } from "@skyriff/contracts";
+import { dimensionsFor, simulatedClipArgs } from "../media/args.js";
+import { findFont, type MediaTools, runFfmpeg } from "../media/ffmpeg.js";
+import { type ModelDef, VendorError, type VendorTaskState, type VideoVendor } from "./types.js";
+
+export const SIMULATED_FAIL_TAG = "#fail";
+export const SIMULATED_REJECT_TAG = "#reject";
+export const SIMULATED_FAIL_MESSAGE = "模拟生成失败（#fail）";
+export const SIMULATED_REJECT_MESSAGE = "模拟内容审核未通过（#reject）";
+
+/** Share of the total time spent QUEUED. */
+const QUEUED_SHARE = 0.15;
+/** A `#fail` task fails this far into its IN_PROGRESS phase (≈ 60 % progress). */
+const FAIL_SHARE = 0.6;
+const ID_PREFIX = "sim1.";
+const PROMPT_CHARS = 120;
+const RATIOS: readonly Ratio[] = ["9:16", "16:9", "1:1"];
+
+export interface SimulatedVendorOptions {
+  /** Where finished clips are cached. */
+  workDir: string;
+  /** SIMULATED_VENDOR_SECONDS: from create to SUCCESS (default 20). */
+  totalSeconds?: number;
+  /** Epoch ms (default Date.now). */
+  now?: () => number;
+  /** undefined → `findFont()`; null → no text in the clip. */
+  fontFile?: string | null;
+  /** Short side of the clip in pixels (default 720 → 720×1280 for 9:16). */
+  baseSize?: number;
+  renderTimeoutMs?: number;
+  tools?: MediaTools;
+}
+
+/** What a simulated vendor task id encodes. */
+export interface SimulatedTaskSpec {
+  v: 1;
+  /** Created at, epoch ms. */
+  t: number;
+  /** Duration, seconds. */
+  d: number;
+  r: Ratio;
+  /** The prompt, truncated. */
+  p: string;
+  /** 1 → ends in FAILURE. */
+  f: 0 | 1;
+  /** 1 → image→video. */
+  i: 0 | 1;
+  /** Nonce, so equal requests in the same millisecond still get distinct ids. */
+  n: string;
+}
+
+export function encodeSimulatedTaskId(spec: SimulatedTaskSpec): string {
+  return ID_PREFIX + Buffer.from(JSON.stringify(spec), "utf8").toString("base64url");
+}
+
+/** The spec inside an id, or null when it is not a well-formed simulated task id. */
+export function decodeSimulatedTaskId(id: string): SimulatedTaskSpec | null {
+  if (typeof id !== "string" || !id.startsWith(ID_PREFIX) || id.length > 4096) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(id.slice(ID_PREFIX.length), "base64url").toString("utf8"));
+  } catch {
+    return null;
+  }
+  if (typeof raw !== "object" || raw === null) return null;
+  const s = raw as Record<string, unknown>;
+  const ok =
+    s.v === 1 &&
+    Number.isSafeInteger(s.t) &&
+    (s.t as number) >= 0 &&
+    Number.isInteger(s.d) &&
+    (s.d as number) >= 1 &&
+    (s.d as number) <= 60 &&
+    RATIOS.includes(s.r as Ratio) &&
+    typeof s.p === "string" &&
+    (s.f === 0 || s.f === 1) &&
+    (s.i === 0 || s.i === 1) &&
+    typeof s.n === "string";
+  return ok ? (s as unknown as SimulatedTaskSpec) : null;
+}
+
+function hasTag(prompt: string, tag: string): boolean {
+  return prompt.toLowerCase().includes(tag);
+}
+
+/** The state of a task `elapsedMs` after creation (pure; SUCCESS comes without its URL). */
+export function simulatedStateAt(
+  spec: Pick<SimulatedTaskSpec, "f">,
+  elapsedMs: number,
+  totalMs: number,
+): { status: "QUEUED" | "IN_PROGRESS" | "SUCCESS" | "FAILURE"; progress: number } {
+  const elapsed = Math.max(0, elapsedMs);
+  const total = Math.max(0, Math.round(totalMs));
+  const queuedMs = Math.round(total * QUEUED_SHARE);
+  const runMs = total - queuedMs;
+  const progressAt = (ms: number) =>
+    runMs <= 0 ? 99 : Math.min(99, Math.max(1, 1 + Math.floor(((ms - queuedMs) * 99) / runMs)));
+  const failAt = queuedMs + Math.round(runMs * FAIL_SHARE);
+  if (spec.f === 1 && elapsed >= failAt) return { status: "FAILURE", progress: progressAt(failAt) };
+  if (elapsed < queuedMs) return { status: "QUEUED", progress: 0 };
+  if (elapsed < total) return { status: "IN_PROGRESS", progress: progressAt(elapsed) };
+  return { status: "SUCCESS", progress: 100 };
+}
+
+export function createSimulatedVendor(opts: SimulatedVendorOptions): VideoVendor {
+  const now = opts.now ?? Date.now;
+  const totalMs = Math.max(0, Math.round((opts.totalSeconds ?? 20) * 1000));
+  const rendering = new Map<string, Promise<string>>();
+
+  async function render(id: string, spec: SimulatedTaskSpec): Promise<string> {
+    const file = path.join(opts.workDir, `${createHash("sha256").update(id).digest("hex").slice(0, 32)}.mp4`);
+    const existing = await stat(file).catch(() => null);
+    if (existing?.isFile() && existing.size > 0) return file;
+    await mkdir(opts.workDir, { recursive: true });
+    const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+    const { width, height } = dimensionsFor(spec.r, opts.baseSize ?? 720);
+    const text = spec.i === 1 ? `${spec.p}（图生视频）` : spec.p;
+    const fontFile = opts.fontFile === undefined ? findFont() : opts.fontFile;
+    try {
+      await runFfmpeg(
+        simulatedClipArgs({ output: temp, durationSec: spec.d, width, height, text, fontFile }),
+        {
+          timeoutMs: opts.renderTimeoutMs ?? 120_000,
+          tools: opts.tools,
+        },
+      );
+      await rename(temp, file);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+    return file;
+  }
+
+  function renderOnce(id: string, spec: SimulatedTaskSpec): Promise<string> {
+    let pending = rendering.get(id);
+    if (!pending) {
+      pending = render(id, spec).finally(() => rendering.delete(id));
+      rendering.set(id, pending);
+    }
+    return pending;
+  }
+
+  return {
+    name: "simulated",
+
+    async create(input) {
+      if (!RATIOS.includes(input.ratio))
+        throw new VendorError("rejected", `unsupported ratio ${input.ratio}`);
+      if (!Number.isInteger(input.durationSec) || input.durationSec < 1 || input.durationSec > 60) {
+        throw new VendorError("rejected", `unsupported duration ${input.durationSec}`);
+      }
+      if (hasTag(input.prompt, SIMULATED_REJECT_TAG))
+        throw new VendorError("rejected", SIMULATED_REJECT_MESSAGE);
+      const spec: SimulatedTaskSpec = {
+        v: 1,
+        t: Math.floor(now()),
+        d: input.durationSec,
+        r: input.ratio,
+        p: Array.from(input.prompt.trim()).slice(0, PROMPT_CHARS).join(""),
+        f: hasTag(input.prompt, SIMULATED_FAIL_TAG) ? 1 : 0,
+        i: input.referenceImageUrl ? 1 : 0,
+        n: randomBytes(6).toString("base64url"),
+      };
+      return { vendorTaskId: encodeSimulatedTaskId(spec) };
+    },
+
+    async get(vendorTaskId: string, _model: ModelDef): Promise<VendorTaskState> {
+      const spec = decodeSimulatedTaskId(vendorTaskId);
+      if (!spec) throw new VendorError("rejected", "unknown simulated task id");
+      const state = simulatedStateAt(spec, now() - spec.t, totalMs);
+      if (state.status === "FAILURE") {
+        return {
+          status: "FAILURE",
+          progress: state.progress,
+          videoUrl: null,
+          errorMessage: SIMULATED_FAIL_MESSAGE,
+          rawStatus: "failed",
+        };
+      }
+      if (state.status !== "SUCCESS") {
+        return {
+          status: state.status,
+          progress: state.progress,
+          videoUrl: null,
+          errorMessage: null,
+          rawStatus: state.status === "QUEUED" ? "queued" : "in_progress",
+        };
+      }
+      let file: string;
+      try {
+        file = await renderOnce(vendorTaskId, spec);
+      } catch (err) {
+        throw new VendorError("transient", `simulated render failed: ${(err as Error).message}`, 5_000);
+      }
+      return {
+        status: "SUCCESS",
+        progress: 100,
+        videoUrl: pathToFileURL(file).href,
+        errorMessage: null,
+        rawStatus: "completed",
+      };
+    },
+  };
+}

@@ -1,0 +1,312 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../src/db/client.js";
+import { reconcile } from "../../src/ledger/index.js";
+import { createSimulatedVendor } from "../../src/vendors/simulated.js";
+import type { VendorName, VideoVendor } from "../../src/vendors/types.js";
+import { type Api, call, login, runJob, startTestApp, type TestApp } from "../helpers/app.js";
+import { makePng, multipart } from "../helpers/images.js";
+
+const SIM_SECONDS = 20;
+let t: TestApp;
+beforeAll(async () => {
+  const holder: { t?: TestApp } = {};
+  const vendors = new Map<VendorName, VideoVendor>([
+    [
+      "simulated",
+      createSimulatedVendor({
+        workDir: `${process.env.TMPDIR ?? "/tmp"}/skyriff-sim-${process.pid}`,
+        totalSeconds: SIM_SECONDS,
+        now: () => (holder.t ? holder.t.clock.now().getTime() : Date.now()),
+      }),
+    ],
+  ]);
+  t = await startTestApp({ server: { vendors } });
+  holder.t = t;
+});
+afterAll(async () => t?.close());
+
+async function userWith(credits: number) {
+  const user = await login(t);
+  if (credits > 0) {
+    await call(t, "POST", "/api/v1/dev/grant", { body: { user_id: user.user.user_id, credits } });
+  }
+  return user;
+}
+const balance = async (token: string) =>
+  (await call(t, "GET", "/api/v1/me/wallets", { token })).body.data.credits.balance as number;
+const create = (token: string, body: Record<string, unknown>, key?: string) =>
+  call(t, "POST", "/api/v1/tasks/create", {
+    token,
+    body: { duration_sec: 10, ratio: "9:16", model: "skyriff-sim", ...body },
+    headers: key ? { "idempotency-key": key } : {},
+  });
+const getTask = (token: string, id: string) => call(t, "GET", `/api/v1/tasks/${id}`, { token });
+
+/** Submits, then moves the clock through the simulated vendor's run, sweeping like the cron does. */
+async function runToEnd(token: string, taskId: string): Promise<Api> {
+  await t.ctx.jobs.idle();
+  const seen: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    t.clock.advance((SIM_SECONDS * 1000) / 8);
+    await runJob(t, "generation.poll_sweep");
+    const now = await getTask(token, taskId);
+    seen.push(`${now.body.data.status}:${now.body.data.progress}`);
+    if (now.body.data.status === "SUCCESS" || now.body.data.status === "FAILURE") {
+      return { ...now, body: { ...now.body, data: { ...now.body.data, seen } } };
+    }
+  }
+  throw new Error(`task did not finish: ${seen.join(", ")}`);
+}
+
+describe("generation loop on the simulated vendor", () => {
+  it("/config lists the enabled models with their durations and ratios", async () => {
+    const config = await call(t, "GET", "/api/v1/config");
+    const sim = config.body.data.models.find((m: { id: string }) => m.id === "skyriff-sim");
+    expect(sim).toEqual({
+      id: "skyriff-sim",
+      name: expect.any(String),
+      vendor: "simulated",
+      durations: [10, 15, 25],
+      ratios: ["9:16", "16:9", "1:1"],
+      image_to_video: true,
+      credits_per_second: 1,
+    });
+    expect(config.body.data.models.every((m: { vendor: string }) => m.vendor === "simulated")).toBe(true);
+  });
+
+  it("text→video: credits drop at once, status moves to SUCCESS, the asset plays; held credits become spent", async () => {
+    const user = await userWith(30);
+    const created = await create(user.access_token, { prompt: "海边日落，电影感" });
+    expect(created.status).toBe(200);
+    expect(created.body.data).toMatchObject({ status: "QUEUED", cost_credits: 10, balance_after: 20 });
+    expect(await balance(user.access_token)).toBe(20);
+
+    const done = await runToEnd(user.access_token, created.body.data.task_id);
+    expect(done.body.data.status).toBe("SUCCESS");
+    expect(done.body.data.progress).toBe(100);
+    expect(done.body.data.seen.some((s: string) => /^IN_PROGRESS:[1-9]/.test(s))).toBe(true);
+    expect(await balance(user.access_token)).toBe(20);
+
+    const videos = await call(t, "GET", "/api/v1/assets/videos", { token: user.access_token });
+    expect(videos.body.data.items).toHaveLength(1);
+    const video = videos.body.data.items[0];
+    expect(video).toMatchObject({
+      video_id: done.body.data.video_id,
+      duration_sec: 10,
+      ratio: "9:16",
+      publish_status: "draft",
+    });
+    const play = await t.app.inject({ url: video.watermarked_play_url });
+    expect(play.statusCode).toBe(200);
+    expect(play.headers["content-type"]).toContain("video/mp4");
+    expect(play.rawPayload.subarray(4, 8).toString()).toBe("ftyp");
+    expect(JSON.stringify(video)).not.toContain("source.mp4");
+
+    const ledger = await call(t, "GET", "/api/v1/wallet/ledgers?type=credits", { token: user.access_token });
+    expect(
+      ledger.body.data.items.map((e: { type: string; amount: number }) => `${e.type}:${e.amount}`),
+    ).toEqual(["gen_hold:-10", "bonus:30"]);
+    expect((await reconcile(t.ctx.db)).ok).toBe(true);
+  });
+
+  it("a #fail prompt ends in FAILURE and refunds exactly once", async () => {
+    const user = await userWith(15);
+    const created = await create(user.access_token, { prompt: "会失败的任务 #fail" });
+    expect(await balance(user.access_token)).toBe(5);
+    const done = await runToEnd(user.access_token, created.body.data.task_id);
+    expect(done.body.data).toMatchObject({ status: "FAILURE", refunded: true });
+    expect(done.body.data.error_message).toBeTruthy();
+    await runJob(t, "generation.poll_sweep");
+    await runJob(t, "generation.timeout_sweep");
+    expect(await balance(user.access_token)).toBe(15);
+    const ledger = await call(t, "GET", "/api/v1/wallet/ledgers?type=credits", { token: user.access_token });
+    expect(ledger.body.data.items.map((e: { type: string }) => e.type)).toEqual([
+      "gen_refund",
+      "gen_hold",
+      "bonus",
+    ]);
+  });
+
+  it("image→video with an uploaded image", async () => {
+    const user = await userWith(10);
+    const png = makePng(64, 96, [{ type: "tEXt", data: Buffer.from("Comment\0secret GPS 31.2,121.4") }]);
+    const form = multipart(png, "ref.png", "image/png");
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/media/upload",
+      headers: { authorization: `Bearer ${user.access_token}`, "content-type": form.contentType },
+      payload: form.payload,
+    });
+    expect(res.statusCode).toBe(200);
+    const uploaded = res.json().data;
+    expect(uploaded).toMatchObject({ width: 64, height: 96, mime: "image/png" });
+    const stored = await t.app.inject({ url: uploaded.url });
+    expect(stored.rawPayload.includes(Buffer.from("secret GPS"))).toBe(false);
+
+    const created = await create(user.access_token, {
+      prompt: "让画面动起来",
+      reference_image_asset_id: uploaded.asset_id,
+    });
+    expect(created.status).toBe(200);
+    const done = await runToEnd(user.access_token, created.body.data.task_id);
+    expect(done.body.data.status).toBe("SUCCESS");
+    expect(done.body.data.reference_image_asset_id).toBe(uploaded.asset_id);
+  });
+
+  it("bad uploads are 400 and store nothing", async () => {
+    const user = await userWith(0);
+    const count = async () =>
+      (await queryRows<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from media_assets`))[0]?.n;
+    const before = await count();
+    const exe = Buffer.concat([Buffer.from("MZ\x90\x00\x03\x00\x00\x00", "binary"), Buffer.alloc(2048, 1)]);
+    const big = Buffer.concat([makePng(8, 8), Buffer.alloc(11 * 1024 * 1024)]);
+    for (const [file, name] of [
+      [exe, "photo.jpg"],
+      [big, "big.png"],
+      [Buffer.alloc(0), "empty.png"],
+    ] as const) {
+      const form = multipart(file, name, "image/jpeg");
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/media/upload",
+        headers: { authorization: `Bearer ${user.access_token}`, "content-type": form.contentType },
+        payload: form.payload,
+      });
+      expect(res.statusCode).toBe(400);
+    }
+    expect(await count()).toBe(before);
+  });
+
+  it("a 25 s task on a 10-credit balance is 402/2001 with nothing held", async () => {
+    const user = await userWith(10);
+    const res = await create(user.access_token, { prompt: "太贵了", duration_sec: 25 });
+    expect(res.status).toBe(402);
+    expect(res.body).toMatchObject({ code: 2001, data: { current_balance: 10, required: 25 } });
+    expect(await balance(user.access_token)).toBe(10);
+    const tasks = await call(t, "GET", "/api/v1/tasks", { token: user.access_token });
+    expect(tasks.body.data.items).toEqual([]);
+  });
+
+  it("validates against the model catalog and the limits", async () => {
+    const user = await userWith(100);
+    expect(
+      (await create(user.access_token, { prompt: "x", duration_sec: 12 })).body.data.fields,
+    ).toHaveProperty("duration_sec");
+    expect((await create(user.access_token, { prompt: "x", model: "nope" })).status).toBe(422);
+    expect((await create(user.access_token, { prompt: "长".repeat(1001) })).status).toBe(422);
+    // #fail keeps these cheap: they end without rendering once the sweeps reach them.
+    for (let i = 0; i < 5; i++)
+      expect((await create(user.access_token, { prompt: `第${i}个 #fail` })).status).toBe(200);
+    const sixth = await create(user.access_token, { prompt: "第六个" });
+    expect(sixth.status).toBe(429);
+    expect(sixth.body.code).toBe(2008);
+    expect(await balance(user.access_token)).toBe(50);
+  });
+
+  it("an Idempotency-Key retry of tasks/create holds once", async () => {
+    const user = await userWith(20);
+    const a = await create(user.access_token, { prompt: "重试" }, "create-key-0001");
+    const b = await create(user.access_token, { prompt: "重试" }, "create-key-0001");
+    expect(b.body.data.task_id).toBe(a.body.data.task_id);
+    expect(await balance(user.access_token)).toBe(10);
+  });
+
+  it("another user's task is 404; another user's video download is 403/2002 and charges nothing", async () => {
+    const owner = await userWith(20);
+    const created = await create(owner.access_token, { prompt: "我的视频" });
+    const done = await runToEnd(owner.access_token, created.body.data.task_id);
+    const stranger = await userWith(20);
+    expect((await getTask(stranger.access_token, created.body.data.task_id)).status).toBe(404);
+    expect(
+      (
+        await call(t, "GET", `/api/v1/assets/videos/${done.body.data.video_id}`, {
+          token: stranger.access_token,
+        })
+      ).status,
+    ).toBe(404);
+    const steal = await call(
+      t,
+      "POST",
+      `/api/v1/assets/videos/${done.body.data.video_id}/download_no_watermark`,
+      {
+        token: stranger.access_token,
+      },
+    );
+    expect(steal.status).toBe(403);
+    expect(steal.body.code).toBe(2002);
+    expect(await balance(stranger.access_token)).toBe(20);
+  });
+
+  it("the owner downloads the clean source for 6 credits per call; an Idempotency-Key retry is free", async () => {
+    const user = await userWith(25);
+    const created = await create(user.access_token, { prompt: "下载测试" });
+    const done = await runToEnd(user.access_token, created.body.data.task_id);
+    const url = `/api/v1/assets/videos/${done.body.data.video_id}/download_no_watermark`;
+    const first = await call(t, "POST", url, {
+      token: user.access_token,
+      headers: { "idempotency-key": "dl-key-00001" },
+    });
+    expect(first.status).toBe(200);
+    expect(first.body.data).toMatchObject({ cost_credits: 6, balance_after: 9 });
+    const retry = await call(t, "POST", url, {
+      token: user.access_token,
+      headers: { "idempotency-key": "dl-key-00001" },
+    });
+    expect(retry.body.data.balance_after).toBe(9);
+    expect(await balance(user.access_token)).toBe(9);
+    const file = await t.app.inject({ url: first.body.data.download_url });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers["content-disposition"]).toContain("attachment");
+    expect(file.rawPayload.subarray(4, 8).toString()).toBe("ftyp");
+    const unsigned = first.body.data.download_url.replace(/sig=[^&]+/, "sig=forged");
+    expect((await t.app.inject({ url: unsigned })).statusCode).toBe(403);
+    const again = await call(t, "POST", url, { token: user.access_token });
+    expect(again.body.data.balance_after).toBe(3);
+    const poor = await call(t, "POST", url, { token: user.access_token });
+    expect(poor.status).toBe(402);
+    expect(await balance(user.access_token)).toBe(3);
+    const video = await call(t, "GET", `/api/v1/assets/videos/${done.body.data.video_id}`, {
+      token: user.access_token,
+    });
+    expect(video.body.data.downloaded_before).toBe(true);
+  });
+
+  it("projects: create, count, move a video, rename, delete → 未分类", async () => {
+    const user = await userWith(10);
+    const created = await create(user.access_token, { prompt: "项目视频" });
+    const done = await runToEnd(user.access_token, created.body.data.task_id);
+    const project = (
+      await call(t, "POST", "/api/v1/projects", { token: user.access_token, body: { name: "旅行" } })
+    ).body.data;
+    await call(t, "PATCH", `/api/v1/assets/videos/${done.body.data.video_id}`, {
+      token: user.access_token,
+      body: { project_id: project.project_id },
+    });
+    const list = await call(t, "GET", "/api/v1/projects", { token: user.access_token });
+    expect(list.body.data.items).toEqual(
+      [{ ...project, video_count: 1 }].map((p) => ({ ...p, created_at: expect.any(String) })),
+    );
+    const inProject = await call(t, "GET", `/api/v1/assets/videos?project_id=${project.project_id}`, {
+      token: user.access_token,
+    });
+    expect(inProject.body.data.items).toHaveLength(1);
+    const renamed = await call(t, "PATCH", `/api/v1/projects/${project.project_id}`, {
+      token: user.access_token,
+      body: { name: "旅行 2026" },
+    });
+    expect(renamed.body.data).toMatchObject({ name: "旅行 2026", video_count: 1 });
+    await call(t, "DELETE", `/api/v1/projects/${project.project_id}`, { token: user.access_token });
+    const uncategorized = await call(t, "GET", "/api/v1/assets/videos?project_id=none", {
+      token: user.access_token,
+    });
+    expect(uncategorized.body.data.items.map((v: { video_id: string }) => v.video_id)).toEqual([
+      done.body.data.video_id,
+    ]);
+    const stranger = await userWith(0);
+    expect(
+      (await call(t, "DELETE", `/api/v1/projects/${project.project_id}`, { token: stranger.access_token }))
+        .status,
+    ).toBe(404);
+  });
+});
