@@ -61,6 +61,10 @@ export const envSchema = z.object({
   ARK_API_KEY: optionalString,
   DASHSCOPE_BASE_URL: z.string().default("https://dashscope.aliyuncs.com"),
   DASHSCOPE_API_KEY: optionalString,
+  ARK_MODEL: optionalString,
+  DASHSCOPE_T2V_MODEL: optionalString,
+  DASHSCOPE_I2V_MODEL: optionalString,
+  VENDOR_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   /** The simulated vendor (ffmpeg-rendered clips); on by default outside production. */
   SIMULATED_VENDOR: z.enum(["on", "off", ""]).optional(),
   SIMULATED_VENDOR_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),

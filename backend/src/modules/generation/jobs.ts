@@ -23,6 +23,18 @@ export function nextPollDelayMs(ageMs: number): number {
   return 30_000;
 }
 
+/** Vendors that report no progress (Ark, DashScope) get one from elapsed time, capped below done. */
+export function estimatedProgress(
+  task: { createdAt: Date; durationSec: number; progress: number },
+  status: string,
+  now: Date,
+) {
+  if (status !== "IN_PROGRESS") return task.progress;
+  const expectedMs = task.durationSec * 12_000;
+  const elapsed = now.getTime() - task.createdAt.getTime();
+  return Math.max(task.progress, Math.min(95, Math.floor((elapsed * 100) / expectedMs)));
+}
+
 /** After a vendor hiccup: 5 s, 10 s, 20 s … capped at 60 s, or the vendor's Retry-After. */
 export function pollBackoffMs(errors: number, retryAfterMs: number | null): number {
   return Math.max(retryAfterMs ?? 0, Math.min(60_000, 5_000 * 2 ** Math.min(errors, 4)));
@@ -120,7 +132,7 @@ export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): 
       return;
     }
     const status = state.status === "IN_PROGRESS" ? "IN_PROGRESS" : "QUEUED";
-    const progress = Math.max(0, Math.min(98, state.progress ?? task.progress));
+    const progress = Math.max(0, Math.min(98, state.progress ?? estimatedProgress(task, status, now)));
     const due = new Date(now.getTime() + nextPollDelayMs(now.getTime() - task.createdAt.getTime()));
     await repo.recordProgress(ctx.db, task.id, status, progress, now, due);
   }
