@@ -233,6 +233,14 @@ function loggerOptions(config: AppConfig) {
   const base = {
     level: config.LOG_LEVEL,
     redact: ["req.headers.authorization", "req.headers.cookie"],
+    serializers: {
+      // SSE carries the access token in the query (EventSource sends no headers): never log it.
+      req: (req: { method: string; url: string; ip?: string }) => ({
+        method: req.method,
+        url: req.url.replace(/access_token=[^&]*/g, "access_token=[redacted]"),
+        remoteAddress: req.ip,
+      }),
+    },
   };
   const pretty = config.LOG_PRETTY || (!config.isProduction && process.stdout.isTTY);
   return pretty

@@ -102,6 +102,11 @@ export interface FetchToFileOptions {
   timeoutMs?: number;
   /** Refuse anything larger (default 512 MB). */
   maxBytes?: number;
+  /**
+   * Accept file:// URLs (default true). Only the simulated vendor hands out file:// URLs; pass false
+   * for real vendors so a hostile vendor answer cannot make us copy local files.
+   */
+  allowFileUrls?: boolean;
 }
 
 export interface FetchedFile {
@@ -131,10 +136,16 @@ export async function fetchToFile(
   const temp = `${filePath}.${randomBytes(6).toString("hex")}.part`;
   try {
     let result: FetchedFile;
-    if (parsed.protocol === "file:") result = await copyLocal(parsed, temp, maxBytes);
-    else if (parsed.protocol === "http:" || parsed.protocol === "https:") {
+    if (parsed.protocol === "file:") {
+      if (opts.allowFileUrls === false) {
+        throw new MediaError("download_failed", "file:// URLs are not allowed here");
+      }
+      result = await copyLocal(parsed, temp, maxBytes);
+    } else if (parsed.protocol === "http:" || parsed.protocol === "https:") {
       result = await download(parsed, temp, timeoutMs, maxBytes);
-    } else throw new MediaError("download_failed", `unsupported URL scheme ${parsed.protocol}`);
+    } else {
+      throw new MediaError("download_failed", `unsupported URL scheme ${parsed.protocol}`);
+    }
     await rename(temp, filePath);
     return result;
   } catch (err) {

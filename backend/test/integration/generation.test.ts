@@ -204,6 +204,12 @@ describe("generation loop on the simulated vendor", () => {
     expect(await balance(user.access_token)).toBe(50);
   });
 
+  it("counts the prompt in characters, as the app does (1000 emoji pass, 1001 do not)", async () => {
+    const user = await userWith(20);
+    expect((await create(user.access_token, { prompt: "😀".repeat(1001) })).status).toBe(422);
+    expect((await create(user.access_token, { prompt: `${"😀".repeat(994)} #fail` })).status).toBe(200);
+  });
+
   it("an Idempotency-Key retry of tasks/create holds once", async () => {
     const user = await userWith(20);
     const a = await create(user.access_token, { prompt: "重试" }, "create-key-0001");

@@ -70,27 +70,27 @@ afterAll(() => {
 });
 
 describe("simulated clip + probe", () => {
-  it("is a 10 s 720×1280 H.264/AAC MP4", async () => {
+  it("is a 10 s 720×1280 H.264/AAC MP4", { timeout: RENDER_TIMEOUT }, async () => {
     const info = await probe(clip);
     expect(Number.isInteger(info.durationMs)).toBe(true);
     expect(Math.abs(info.durationMs - 10_000)).toBeLessThanOrEqual(200);
     expect(info).toMatchObject({ width: 720, height: 1280, videoCodec: "h264", audioCodec: "aac" });
   });
 
-  it("probes the same without ffprobe (ffmpeg -i fallback)", async () => {
+  it("probes the same without ffprobe (ffmpeg -i fallback)", { timeout: RENDER_TIMEOUT }, async () => {
     const info = await probe(clip, { tools: { ffmpeg: mediaTools().ffmpeg, ffprobe: null } });
     expect(Math.abs(info.durationMs - 10_000)).toBeLessThanOrEqual(50);
     expect(info).toMatchObject({ width: 720, height: 1280, videoCodec: "h264", audioCodec: "aac" });
   });
 
-  it("falls back to ffmpeg when the ffprobe path cannot be run", async () => {
+  it("falls back to ffmpeg when the ffprobe path cannot be run", { timeout: RENDER_TIMEOUT }, async () => {
     const info = await probe(clip, {
       tools: { ffmpeg: mediaTools().ffmpeg, ffprobe: path.join(dir, "nope") },
     });
     expect(info).toMatchObject({ width: 720, height: 1280 });
   });
 
-  it("rejects a file that is not a video", async () => {
+  it("rejects a file that is not a video", { timeout: RENDER_TIMEOUT }, async () => {
     const text = path.join(dir, "note.txt");
     writeFileSync(text, "hello, not a video");
     await expect(probe(text)).rejects.toMatchObject({ name: "MediaError", kind: "not_video" });
@@ -184,7 +184,9 @@ describe("processVideo", () => {
     RENDER_TIMEOUT,
   );
 
-  it("rejects a file that is not a video and a still image, leaving no outputs", async () => {
+  it("rejects a file that is not a video and a still image, leaving no outputs", {
+    timeout: RENDER_TIMEOUT,
+  }, async () => {
     const text = path.join(dir, "fake.mp4");
     writeFileSync(text, "definitely not a video");
     const workDir = path.join(dir, "task-5");
@@ -327,6 +329,12 @@ describe("fetchToFile", () => {
     await expect(fetchToFile(pathToFileURL(clip).href, file, { maxBytes: 10 })).rejects.toMatchObject({
       kind: "too_large",
     });
+    await expect(fetchToFile(pathToFileURL(clip).href, file, { allowFileUrls: false })).rejects.toMatchObject(
+      {
+        kind: "download_failed",
+        retryable: false,
+      },
+    );
     await expect(fetchToFile(pathToFileURL(path.join(dir, "missing.mp4")).href, file)).rejects.toMatchObject({
       kind: "download_failed",
       retryable: false,

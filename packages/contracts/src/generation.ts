@@ -18,7 +18,12 @@ export const mediaUploadResult = z.object({
 export type MediaUploadResult = z.infer<typeof mediaUploadResult>;
 
 export const taskCreateBody = z.strictObject({
-  prompt: z.string().trim().min(1).max(1000),
+  /** ≤ 1000 characters (code points, as the app counts them, not UTF-16 units). */
+  prompt: z
+    .string()
+    .trim()
+    .min(1)
+    .refine((p) => [...p].length <= 1000, { message: "prompt longer than 1000 characters" }),
   duration_sec: z.number().int().positive(),
   ratio,
   model: z.string().min(1).max(64),
