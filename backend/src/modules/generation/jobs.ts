@@ -147,7 +147,7 @@ export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): 
       try {
         return await produceAsset(task, task.vendorVideoUrl, workDir);
       } catch (err) {
-        if (err instanceof MediaError) {
+        if (err instanceof MediaError && !err.retryable) {
           log.warn({ taskId, reason: err.message }, "video unusable");
           await failTask(ctx, taskId, "视频处理失败，积分已退回");
           return { status: "failed", detail: err.message };
@@ -163,7 +163,12 @@ export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): 
 
   async function produceAsset(task: repo.TaskRow, videoUrl: string, workDir: string) {
     const sourcePath = path.join(workDir, "source.mp4");
-    await fetchToFile(videoUrl, sourcePath, { timeoutMs: 120_000, maxBytes: MAX_VIDEO_BYTES });
+    // Only the simulator hands out file:// URLs; a real vendor's answer must never read local files.
+    await fetchToFile(videoUrl, sourcePath, {
+      timeoutMs: 120_000,
+      maxBytes: MAX_VIDEO_BYTES,
+      allowFileUrls: task.vendor === "simulated",
+    });
     // Keys are derived from the task, so a retried or duplicated job overwrites rather than duplicates.
     const keys = {
       source: `videos/${task.id}/source.mp4`,
@@ -186,10 +191,10 @@ export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): 
         sourceKey: keys.source,
         playKey: keys.play,
         thumbKey: keys.thumb,
-        durationMs: result.probe.durationMs,
+        durationMs: result.play.durationMs,
         ratio: task.ratio,
-        width: result.probe.width,
-        height: result.probe.height,
+        width: result.play.width,
+        height: result.play.height,
         createdAt: now,
       });
       if (!video) throw new TaskAlreadyFinished(task.id);

@@ -27,7 +27,7 @@ export async function mediaRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       if (!req.isMultipart())
         throw badUpload("请以 multipart/form-data 上传文件", "send multipart/form-data with a `file` field");
       const file = await req.file();
-      if (!file || file.fieldname !== "file") throw badUpload("缺少文件", "missing `file` field");
+      if (file?.fieldname !== "file") throw badUpload("缺少文件", "missing `file` field");
       let bytes: Buffer;
       try {
         bytes = await file.toBuffer();
