@@ -66,13 +66,16 @@ export interface Login {
 /**
  * Logs in (registering on first use) through the SMS flow with the dev outbox: send a code, poll
  * GET /dev/sms/outbox until the in-process job has "delivered" it, verify. Needs NODE_ENV≠production.
+ * `headers` go with every call, e.g. a distinct `x-forwarded-for` per login against a backend with
+ * TRUST_PROXY=true (the SMS send limit is 20 per hour per client IP).
  */
 export async function loginWithSms(
   baseUrl: string,
   phone = randomPhone(),
   timeoutMs = 15_000,
+  headers: Record<string, string> = {},
 ): Promise<Login> {
-  await apiRequest(baseUrl, "POST", "/api/v1/auth/sms/send", { body: { phone } });
+  await apiRequest(baseUrl, "POST", "/api/v1/auth/sms/send", { body: { phone }, headers });
   const deadline = Date.now() + timeoutMs;
   let code: string | undefined;
   while (!code) {
@@ -80,6 +83,7 @@ export async function loginWithSms(
       baseUrl,
       "GET",
       `/api/v1/dev/sms/outbox?phone=${encodeURIComponent(phone)}`,
+      { headers },
     );
     code = outbox.items[0]?.code;
     if (code) break;
@@ -91,7 +95,7 @@ export async function loginWithSms(
     baseUrl,
     "POST",
     "/api/v1/auth/sms/verify",
-    { body: { phone, code } },
+    { body: { phone, code }, headers },
   );
   return { phone, userId: login.user.user_id, accessToken: login.access_token };
 }

@@ -1,9 +1,20 @@
-import autocannon, { type Result } from "autocannon";
+import autocannon, { type Options, type RequestParams, type Result } from "autocannon";
+
+export type { RequestParams } from "autocannon";
 
 export interface LoadTarget {
   name: string;
   url: string;
+  /** Default GET. */
+  method?: "GET" | "POST";
   headers?: Record<string, string>;
+  /** Request body (sent as is; set content-type in `headers`). */
+  body?: string;
+  /**
+   * Called before every request is sent (autocannon `setupRequest`); returns the request to send, e.g.
+   * with a fresh Idempotency-Key. Without it every request is the same prebuilt buffer.
+   */
+  setupRequest?: (req: RequestParams) => RequestParams;
 }
 
 export interface LoadOptions {
@@ -26,27 +37,31 @@ export interface Measurement {
   p50Ms: number;
   p99Ms: number;
   completed: number;
+  /** Requests written to a socket; `sent - completed - errors` were still in flight at the stop. */
+  sent: number;
   ok2xx: number;
   non2xx: number;
   /** Socket errors, timeouts included. */
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
-  warmup: { completed: number; non2xx: number; errors: number } | null;
+  warmup: { completed: number; sent: number; ok2xx: number; non2xx: number; errors: number } | null;
 }
 
 function run(target: LoadTarget, opts: LoadOptions, seconds: number): Promise<Result> {
-  return Promise.resolve(
-    autocannon({
-      url: target.url,
-      title: target.name,
-      method: "GET",
-      headers: target.headers ?? {},
-      connections: opts.connections,
-      duration: seconds,
-      timeout: opts.timeoutSeconds ?? 10,
-    }),
-  );
+  const options: Options = {
+    url: target.url,
+    title: target.name,
+    method: target.method ?? "GET",
+    headers: target.headers ?? {},
+    connections: opts.connections,
+    duration: seconds,
+    timeout: opts.timeoutSeconds ?? 10,
+  };
+  if (target.body !== undefined) options.body = target.body;
+  const setup = target.setupRequest;
+  if (setup) options.requests = [{ setupRequest: (req) => setup(req) }];
+  return Promise.resolve(autocannon(options));
 }
 
 /** Warms up, then measures one target with autocannon's programmatic API. */
@@ -62,12 +77,21 @@ export async function measure(target: LoadTarget, opts: LoadOptions): Promise<Me
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     completed: r.requests.total ?? 0,
+    sent: r.requests.sent,
     ok2xx: r["2xx"],
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
     statusCodes: Object.fromEntries(Object.entries(r.statusCodeStats).map(([k, v]) => [k, v.count])),
-    warmup: warm ? { completed: warm.requests.total ?? 0, non2xx: warm.non2xx, errors: warm.errors } : null,
+    warmup: warm
+      ? {
+          completed: warm.requests.total ?? 0,
+          sent: warm.requests.sent,
+          ok2xx: warm["2xx"],
+          non2xx: warm.non2xx,
+          errors: warm.errors,
+        }
+      : null,
   };
 }
 

@@ -1,5 +1,19 @@
 // autocannon 8 ships no type declarations; this covers the part of its programmatic API the benches use.
 declare module "autocannon" {
+  /** One request as autocannon builds it (the top-level options are the defaults). */
+  export interface RequestParams {
+    method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    [key: string]: unknown;
+  }
+
+  export interface RequestSpec extends RequestParams {
+    /** Called before every send of this request (per connection); returns the request to send. */
+    setupRequest?: (req: RequestParams, context: Record<string, unknown>) => RequestParams | null | undefined;
+  }
+
   export interface Options {
     url: string;
     title?: string;
@@ -14,6 +28,8 @@ declare module "autocannon" {
     pipelining?: number;
     /** Stop after this many errors. */
     bailout?: number;
+    /** Requests sent in turn on every connection (with `setupRequest`, rebuilt before each send). */
+    requests?: RequestSpec[];
   }
 
   /** hdr-histogram-percentiles-obj: mean/stddev/min/max plus p0_001 … p99_999. */

@@ -126,7 +126,8 @@ describe("SMS login", () => {
     expect(eleventh.status).toBe(429);
     expect(eleventh.body.code).toBe(1006);
     const untilMidnight = (Date.parse("2026-11-25T16:00:00Z") - t.clock.now().getTime()) / 1000;
-    expect(eleventh.body.data.retry_after).toBe(Math.ceil(untilMidnight));
+    // The request's clock read is a few ms before this one: allow the second it may straddle.
+    expect(Math.abs(eleventh.body.data.retry_after - Math.ceil(untilMidnight))).toBeLessThanOrEqual(1);
     expect(await codesFor(phone)).toBe(10);
   });
 

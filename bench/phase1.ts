@@ -1,0 +1,262 @@
+/**
+ * Phase 1 bench: the generation loop. (a) the media step against a plain stream copy, (b) one poll-sweep
+ * pass over many in-flight DyuAPI tasks (statements and vendor requests per task), (c) POST
+ * /api/v1/tasks/create throughput against the bare Fastify route, with the task rows and the ledger
+ * checked afterwards. Rewrites the "Phase 1" section of bench/RESULTS.md. See bench/README.md.
+ */
+import { randomBytes } from "node:crypto";
+import { rm, rmdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { installSignalHandlers, onCleanup, runCleanup } from "./lib/cleanup.js";
+import { createBenchDatabase, DEFAULT_ADMIN_URL, redactUrl } from "./lib/database.js";
+import { envFlag, envInt } from "./lib/env.js";
+import { percentOf, problemsOf } from "./lib/load.js";
+import { describeMachine } from "./lib/machine.js";
+import { formatNumber, markdownTable, writeResultsSection } from "./lib/results.js";
+import { StartError } from "./lib/server-child.js";
+import { benchCreate, CREATE_BODY, type CreateResult } from "./phase1/create.js";
+import { benchMedia, type MediaResult, median } from "./phase1/media.js";
+import { benchPollSweep, type PollSweepResult } from "./phase1/poll-sweep.js";
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(BENCH_DIR, "..");
+const RESULTS_FILE = path.join(BENCH_DIR, "RESULTS.md");
+const HEADING = "## Phase 1: generation loop";
+
+const settings = {
+  seconds: envInt("BENCH_SECONDS", 10, { min: 1, max: 3600 }),
+  warmupSeconds: envInt("BENCH_WARMUP_SECONDS", 2, { min: 0, max: 600 }),
+  connections: envInt("BENCH_CONNECTIONS", 50, { min: 1, max: 10_000 }),
+  pollTasks: envInt("BENCH_POLL_TASKS", 10_000, { min: 1, max: 1_000_000 }),
+  createUsers: envInt("BENCH_CREATE_USERS", 50, { min: 1, max: 10_000 }),
+  mediaRuns: envInt("BENCH_MEDIA_RUNS", 3, { min: 1, max: 100 }),
+  verbose: envFlag("BENCH_VERBOSE"),
+};
+
+const log = (message: string) => console.log(`[bench] ${message}`);
+
+async function main(): Promise<number> {
+  const adminUrl = process.env.DATABASE_URL?.trim() || DEFAULT_ADMIN_URL;
+  const machine = describeMachine();
+  const tmpRoot = path.join(BENCH_DIR, ".tmp", `phase1_${randomBytes(6).toString("hex")}`);
+  onCleanup(`remove ${tmpRoot}`, async () => {
+    await rm(tmpRoot, { recursive: true, force: true });
+    await rmdir(path.dirname(tmpRoot)).catch(() => undefined); // bench/.tmp, if nothing else is in it
+  });
+
+  // (a) media
+  const media = await benchMedia({ workDir: path.join(tmpRoot, "media"), runs: settings.mediaRuns, log });
+
+  // (b) poll sweep
+  const sweepDb = await createBenchDatabase(adminUrl);
+  log(`created database ${sweepDb.name} on ${redactUrl(adminUrl)} (poll sweep)`);
+  const sweep = await benchPollSweep({
+    db: sweepDb,
+    dataDir: path.join(tmpRoot, sweepDb.name),
+    tasks: settings.pollTasks,
+    log,
+  });
+  await sweepDb.drop();
+
+  // (c) task create throughput
+  const createDb = await createBenchDatabase(adminUrl);
+  log(`created database ${createDb.name} on ${redactUrl(adminUrl)} (task create)`);
+  const create = await benchCreate({
+    db: createDb,
+    dataDir: path.join(tmpRoot, createDb.name),
+    repoRoot: REPO_ROOT,
+    benchDir: BENCH_DIR,
+    users: settings.createUsers,
+    connections: settings.connections,
+    seconds: settings.seconds,
+    warmupSeconds: settings.warmupSeconds,
+    verbose: settings.verbose,
+    log,
+  });
+  await createDb.drop();
+
+  const mediaPart = mediaSection(media);
+  const sweepPart = sweepSection(sweep);
+  const createPart = createSection(create);
+  console.log(`\n${mediaPart.text}\n\n${sweepPart.text}\n\n${createPart.text}\n`);
+
+  const problems = [create.bare, create.create].flatMap((m) => problemsOf(m).map((p) => `${m.name}: ${p}`));
+  if (problems.length > 0) {
+    for (const p of problems) console.error(`[bench] ${p}`);
+    console.error(`[bench] measurements are not valid: ${RESULTS_FILE} left unchanged`);
+    return 1;
+  }
+
+  const autocannonVersion = (createRequire(import.meta.url)("autocannon/package.json") as { version: string })
+    .version;
+  const body = [
+    `Run ${new Date().toISOString()} · autocannon ${autocannonVersion} (programmatic, in the bench process)`,
+    "",
+    `- CPU: ${machine.cpuModel} × ${machine.cpuCount} (${machine.memoryGiB} GiB RAM, ${machine.os})`,
+    `- Node: ${machine.node}`,
+    `- PostgreSQL: ${sweepDb.serverVersion}`,
+    `- ffmpeg: ${media.ffmpegVersion} (\`${path.relative(REPO_ROOT, media.ffmpegPath) || media.ffmpegPath}\`), ffprobe ${media.ffprobePath ? "packaged" : "absent (ffmpeg -i fallback)"}, watermark font ${media.font ? `\`${media.font}\`` : "none (logo shape)"}`,
+    "- Everything (bench, backend, fakes, ffmpeg, PostgreSQL) shares this machine: compare runs only on the same machine",
+    "",
+    mediaPart.text,
+    "",
+    sweepPart.text,
+    "",
+    createPart.text,
+  ].join("\n");
+  await writeResultsSection(RESULTS_FILE, HEADING, body);
+  log(`wrote ${path.relative(REPO_ROOT, RESULTS_FILE)} (section "${HEADING.slice(3)}")`);
+
+  const failed = [...sweepPart.failures, ...createPart.failures];
+  for (const f of failed) console.error(`[bench] check failed: ${f}`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+const ms = (n: number) => formatNumber(n, 0);
+
+function mediaSection(m: MediaResult): { text: string } {
+  const processMed = median(m.processMs);
+  const copyMed = median(m.copyMs);
+  const table = markdownTable(
+    ["Step", "median (ms)", "runs (ms)"],
+    [
+      [
+        "`processVideo`: probe + watermarked play copy + thumbnail + probe of the copy",
+        ms(processMed),
+        m.processMs.map(ms).join(", "),
+      ],
+      ["`ffmpeg -i source.mp4 -c copy out.mp4` (stream copy)", ms(copyMed), m.copyMs.map(ms).join(", ")],
+    ],
+    [1],
+  );
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+  const text = [
+    "### (a) Media overhead after vendor SUCCESS",
+    "",
+    `Source: a ${(m.clip.durationMs / 1000).toFixed(1)} s ${m.clip.width}×${m.clip.height} ${m.clip.videoCodec}/${m.clip.audioCodec ?? "no audio"} clip rendered once with \`simulatedClipArgs\` (${mib(m.clip.bytes)}, ${ms(m.clip.renderMs)} ms to render). Storage copies are not included. Play copy: ${m.play.width}×${m.play.height}, ${mib(m.play.bytes)}; thumbnail ${formatNumber(m.thumbBytes / 1024, 1)} KiB.`,
+    "",
+    table,
+    "",
+    `- processVideo / stream copy: **${formatNumber(processMed / copyMed, 1)}×** (${formatNumber(processMed / 1000, 2)} s of media work per finished ${formatNumber(m.clip.durationMs / 1000, 0)} s clip)`,
+  ].join("\n");
+  return { text };
+}
+
+function sweepSection(s: PollSweepResult): { text: string; failures: string[] } {
+  const perSec = s.tasks / (s.passMs / 1000);
+  const maxBatch = Math.max(...s.perRun);
+  const cadenceCap = s.periodSeconds ? maxBatch / s.periodSeconds : null;
+  const table = markdownTable(
+    ["Metric", "Value"],
+    [
+      ["Tasks in flight (DyuAPI fake, `sora2`)", formatNumber(s.tasks)],
+      ["Sweep runs back to back (tasks leased per run)", `${s.runs} (max ${formatNumber(maxBatch)})`],
+      ["Pass time", `${formatNumber(s.passMs / 1000, 2)} s`],
+      ["Throughput", `**${formatNumber(perSec, 0)} tasks/s**`],
+      ["Sweep run time, median (max)", `${ms(median(s.runMs))} ms (${ms(Math.max(...s.runMs))} ms)`],
+      [
+        "SQL statements",
+        `${formatNumber(s.statements)} (**${formatNumber(s.statements / s.tasks, 3)} per task**)`,
+      ],
+      [
+        "Vendor HTTP requests",
+        `${formatNumber(s.vendorRequests)} (${formatNumber(s.vendorRequests / s.tasks, 3)} per task; the fake answered ${formatNumber(s.fakePolls)} polls)`,
+      ],
+    ],
+    [],
+  );
+  const checks = [
+    {
+      ok: s.polledOnce === s.tasks && s.fakePolls === s.tasks,
+      line: `every task polled exactly once: ${formatNumber(s.polledOnce)}/${formatNumber(s.tasks)} (fake's poll counters)`,
+    },
+    {
+      ok: s.rowsUpdated === s.tasks,
+      line: `rows with progress recorded, no poll error and next_poll_at after the pass start: ${formatNumber(s.rowsUpdated)}/${formatNumber(s.tasks)}`,
+    },
+  ];
+  const cadence =
+    cadenceCap === null
+      ? `- The sweep is scheduled \`${s.schedule}\`.`
+      : `- Scheduled \`${s.schedule}\` with at most ${formatNumber(maxBatch)} tasks leased per run, the sweep polls at most **${formatNumber(cadenceCap, 0)} tasks/s** however fast a run is: one pass over ${formatNumber(s.tasks)} tasks takes ≥ ${formatNumber(Math.ceil(s.tasks / maxBatch) * s.periodSeconds!, 0)} s, while tasks ask for a poll every 5–30 s (they need ${formatNumber(s.tasks / 30, 0)}–${formatNumber(s.tasks / 5, 0)} polls/s).`;
+  const text = [
+    "### (b) Poll sweep",
+    "",
+    `The backend context is built in the bench process (\`createServer\` with no job roles) on a scratch database; ${formatNumber(s.tasks)} task rows (IN_PROGRESS, \`sora2\` on \`dyuapi\`, due now, created 15 min ago so each poll sets the next one 30 s later) and the matching tasks of the in-process DyuAPI fake were inserted directly (${ms(s.seedMs)} ms). The registered job \`generation.poll_sweep\` then ran back to back until every task was polled once. Statements are counted by wrapping \`pg.Client.prototype.query\` (\`begin\`/\`commit\` included), vendor requests by wrapping \`fetch\`.`,
+    "",
+    table,
+    "",
+    cadence,
+    ...checks.map((c) => `- Check: ${c.line} — ${c.ok ? "PASS" : "FAIL"}`),
+  ].join("\n");
+  return { text, failures: checks.filter((c) => !c.ok).map((c) => `poll sweep: ${c.line}`) };
+}
+
+function createSection(c: CreateResult): { text: string; failures: string[] } {
+  const rows = [
+    { label: "bare Fastify", route: "GET /bare", m: c.bare },
+    { label: "task create", route: "POST /api/v1/tasks/create", m: c.create },
+  ];
+  const table = markdownTable(
+    ["Target", "Route", "Body (B)", "req/s (avg)", "p50 (ms)", "p99 (ms)", "Requests", "non-2xx", "Errors"],
+    rows.map((r) => [
+      r.label,
+      `\`${r.route}\``,
+      String(r.m.bytes),
+      formatNumber(r.m.reqPerSec, 1),
+      String(r.m.p50Ms),
+      String(r.m.p99Ms),
+      formatNumber(r.m.completed),
+      String(r.m.non2xx),
+      String(r.m.errors),
+    ]),
+    [2, 3, 4, 5, 6, 7, 8],
+  );
+  const ok2xx = c.create.ok2xx + (c.create.warmup?.ok2xx ?? 0);
+  const expected = c.probeTasks + ok2xx;
+  const tasksOk = c.tasksInDb >= expected && c.tasksInDb <= expected + c.inFlightAtStop;
+  const checks = [
+    {
+      ok: tasksOk,
+      line: `tasks in the database ${formatNumber(c.tasksInDb)} = 2xx answers ${formatNumber(ok2xx)} (warm-up + run) + ${c.probeTasks} sanity request${c.tasksInDb > expected ? ` + ${c.tasksInDb - expected} of the ${c.inFlightAtStop} requests still in flight when autocannon stopped (committed, answer never read)` : ""}`,
+    },
+    {
+      ok: c.holdsInDb === c.tasksInDb,
+      line: `one \`gen_hold\` ledger transaction per task: ${formatNumber(c.holdsInDb)}/${formatNumber(c.tasksInDb)}`,
+    },
+    {
+      ok: c.ledgerCheck.ok,
+      line: `\`npm run ledger:check\` on the bench database: ${c.ledgerCheck.output.split("\n").filter(Boolean).at(-1) ?? "(no output)"}`,
+    },
+  ];
+  const text = [
+    "### (c) Task create throughput",
+    "",
+    `${c.create.connections} connections · ${settings.seconds} s per target after a ${settings.warmupSeconds} s warm-up · backend \`node --import tsx backend/src/main.ts api\` (no Redis: the in-process outbox submits every task to the simulated vendor; SIMULATED_VENDOR_SECONDS=${c.simulatedVendorSeconds}, so nothing renders), NODE_ENV=development, LOG_LEVEL=warn, TRUST_PROXY=true, ECON_MAX_UNFINISHED_TASKS and ECON_MAX_TASKS_PER_DAY 100,000,000, node-postgres pool max ${process.env.DATABASE_POOL_MAX || "20 (default)"}, fresh database. ${c.users} users logged in through SMS (one X-Forwarded-For each), ${formatNumber(c.creditsPerUser)} credits each; every request takes the next user's token and a fresh Idempotency-Key. Body: \`${JSON.stringify(CREATE_BODY)}\`. Bare: Phase 0's bare server, \`GET /bare\`. req/s is the mean of 1 s samples, latencies are of 2xx responses.`,
+    "",
+    table,
+    "",
+    `- create / bare: **${percentOf(c.create.reqPerSec, c.bare.reqPerSec).toFixed(1)}%**`,
+    ...checks.map((ch) => `- Check: ${ch.line} — ${ch.ok ? "PASS" : "FAIL"}`),
+  ].join("\n");
+  return { text, failures: checks.filter((ch) => !ch.ok).map((ch) => `task create: ${ch.line}`) };
+}
+
+installSignalHandlers();
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (err) {
+  console.error(`[bench] failed: ${err instanceof Error ? err.message : String(err)}`);
+  if (err instanceof StartError) {
+    const output = err.child.recentOutput().trim();
+    console.error(output ? `[bench] last output of ${err.child.name}:\n${output}` : "[bench] (no output)");
+  } else if (err instanceof Error && err.stack && settings.verbose) {
+    console.error(err.stack);
+  }
+} finally {
+  await runCleanup();
+}
+process.exit(exitCode);
