@@ -145,32 +145,40 @@ function mediaSection(m: MediaResult): { text: string } {
 }
 
 function sweepSection(s: PollSweepResult): { text: string; failures: string[] } {
-  const perSec = s.tasks / (s.passMs / 1000);
+  const polls = Math.max(1, s.polls);
+  const perSec = s.polls / (s.passMs / 1000);
   const maxBatch = Math.max(...s.perRun);
   const cadenceCap = s.periodSeconds ? maxBatch / s.periodSeconds : null;
   const table = markdownTable(
     ["Metric", "Value"],
     [
       ["Tasks in flight (DyuAPI fake, `sora2`)", formatNumber(s.tasks)],
-      ["Sweep runs back to back (tasks leased per run)", `${s.runs} (max ${formatNumber(maxBatch)})`],
+      [
+        "Sweep runs back to back",
+        `${s.perRun.length} (${formatNumber(maxBatch)} tasks leased per run at most; ${formatNumber(s.polls)} polls)`,
+      ],
       ["Pass time", `${formatNumber(s.passMs / 1000, 2)} s`],
       ["Throughput", `**${formatNumber(perSec, 0)} tasks/s**`],
       ["Sweep run time, median (max)", `${ms(median(s.runMs))} ms (${ms(Math.max(...s.runMs))} ms)`],
       [
         "SQL statements",
-        `${formatNumber(s.statements)} (**${formatNumber(s.statements / s.tasks, 3)} per task**)`,
+        `${formatNumber(s.statements)} (**${formatNumber(s.statements / polls, 3)} per task**)`,
       ],
       [
         "Vendor HTTP requests",
-        `${formatNumber(s.vendorRequests)} (${formatNumber(s.vendorRequests / s.tasks, 3)} per task; the fake answered ${formatNumber(s.fakePolls)} polls)`,
+        `${formatNumber(s.vendorRequests)} (${formatNumber(s.vendorRequests / polls, 3)} per task; the fake answered ${formatNumber(s.fakePolls)} polls)`,
+      ],
+      [
+        "Bench-process CPU (sweep + HTTP client + in-process fake)",
+        `${formatNumber(s.cpuMs / 1000, 2)} s (${formatNumber((s.cpuMs * 1000) / polls, 0)} µs per task)`,
       ],
     ],
     [],
   );
   const checks = [
     {
-      ok: s.polledOnce === s.tasks && s.fakePolls === s.tasks,
-      line: `every task polled exactly once: ${formatNumber(s.polledOnce)}/${formatNumber(s.tasks)} (fake's poll counters)`,
+      ok: s.polledTasks === s.tasks && s.fakePolls === s.polls && s.vendorRequests === s.polls,
+      line: `every task polled: ${formatNumber(s.polledTasks)}/${formatNumber(s.tasks)}${s.polls > s.tasks ? ` (${formatNumber(s.polls - s.tasks)} were due again and polled twice)` : ", each exactly once"}; polls leased = answered by the fake = vendor requests`,
     },
     {
       ok: s.rowsUpdated === s.tasks,
@@ -178,13 +186,13 @@ function sweepSection(s: PollSweepResult): { text: string; failures: string[] } 
     },
   ];
   const cadence =
-    cadenceCap === null
+    cadenceCap === null || s.periodSeconds === null
       ? `- The sweep is scheduled \`${s.schedule}\`.`
-      : `- Scheduled \`${s.schedule}\` with at most ${formatNumber(maxBatch)} tasks leased per run, the sweep polls at most **${formatNumber(cadenceCap, 0)} tasks/s** however fast a run is: one pass over ${formatNumber(s.tasks)} tasks takes ≥ ${formatNumber(Math.ceil(s.tasks / maxBatch) * s.periodSeconds!, 0)} s, while tasks ask for a poll every 5–30 s (they need ${formatNumber(s.tasks / 30, 0)}–${formatNumber(s.tasks / 5, 0)} polls/s).`;
+      : `- Scheduled \`${s.schedule}\` with at most ${formatNumber(maxBatch)} tasks leased per run, the sweep polls at most **${formatNumber(cadenceCap, 0)} tasks/s** however fast a run is: one pass over ${formatNumber(s.tasks)} tasks takes ≥ ${formatNumber(Math.ceil(s.tasks / maxBatch) * s.periodSeconds, 0)} s, while tasks ask for a poll every 5–30 s (${formatNumber(s.tasks)} tasks need ${formatNumber(s.tasks / 30, 0)}–${formatNumber(s.tasks / 5, 0)} polls/s).`;
   const text = [
     "### (b) Poll sweep",
     "",
-    `The backend context is built in the bench process (\`createServer\` with no job roles) on a scratch database; ${formatNumber(s.tasks)} task rows (IN_PROGRESS, \`sora2\` on \`dyuapi\`, due now, created 15 min ago so each poll sets the next one 30 s later) and the matching tasks of the in-process DyuAPI fake were inserted directly (${ms(s.seedMs)} ms). The registered job \`generation.poll_sweep\` then ran back to back until every task was polled once. Statements are counted by wrapping \`pg.Client.prototype.query\` (\`begin\`/\`commit\` included), vendor requests by wrapping \`fetch\`.`,
+    `The backend context is built in the bench process (\`createServer\` with no job roles, so no job runs by itself) on a scratch database, with the DyuAPI fake in the same process. ${formatNumber(s.tasks)} task rows (IN_PROGRESS, \`sora2\` on \`dyuapi\`, due now, created 15 min ago so each poll sets the next one 30 s later) and the matching running tasks of the fake were inserted directly (${ms(s.seedMs)} ms). After a warm-up run over ${formatNumber(s.warmup.tasks)} other tasks (${ms(s.warmup.ms)} ms, then deleted), the registered job \`generation.poll_sweep\` ran back to back until every task was polled once; the pass is timed from the first run to the end of the last. Statements are counted by wrapping \`pg.Client.prototype.query\` (\`begin\`/\`commit\` included), vendor requests by wrapping \`fetch\`.`,
     "",
     table,
     "",
@@ -240,6 +248,18 @@ function createSection(c: CreateResult): { text: string; failures: string[] } {
     "",
     `- create / bare: **${percentOf(c.create.reqPerSec, c.bare.reqPerSec).toFixed(1)}%**`,
     ...checks.map((ch) => `- Check: ${ch.line} — ${ch.ok ? "PASS" : "FAIL"}`),
+    "",
+    `Where the backend's PostgreSQL sessions were during the create load (warm-up and run; \`pg_stat_activity\` sampled ${formatNumber(c.waits.snapshots)} times, non-idle client sessions; "avg sessions" = samples / snapshots):`,
+    "",
+    markdownTable(
+      ["State, wait event", "Statement (start)", "avg sessions"],
+      c.waits.top.map((w) => [
+        w.state,
+        `\`${w.statement.replaceAll("`", "'")}\``,
+        formatNumber(w.samples / Math.max(1, c.waits.snapshots), 2),
+      ]),
+      [2],
+    ),
   ].join("\n");
   return { text, failures: checks.filter((ch) => !ch.ok).map((ch) => `task create: ${ch.line}`) };
 }

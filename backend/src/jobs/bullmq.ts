@@ -67,7 +67,7 @@ export class BullmqRunner implements JobRunner {
   async idle(): Promise<void> {
     for (;;) {
       this.kick();
-      await this.draining;
+      while (this.draining) await this.draining;
       const counts = await this.queue.getJobCounts("waiting", "active", "prioritized");
       const running = Object.values(counts).reduce((a, b) => a + b, 0);
       // A cron scheduler always keeps its next run delayed; only retries count as pending work.

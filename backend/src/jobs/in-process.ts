@@ -54,10 +54,9 @@ export class InProcessRunner implements JobRunner {
 
   /** Resolves once no due job is left (tests use it instead of sleeping). */
   async idle(): Promise<void> {
-    do {
-      this.kick();
-      await this.draining;
-    } while (this.again);
+    this.kick();
+    // A drain that ends with `again` set starts the next one itself: wait until none is running.
+    while (this.draining) await this.draining;
   }
 
   async stop(): Promise<void> {
