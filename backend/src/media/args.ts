@@ -336,7 +336,9 @@ export interface ThumbnailArgsInput {
 }
 
 export function thumbnailArgs(opts: ThumbnailArgsInput): string[] {
-  const at = Math.max(0, opts.atSec).toFixed(3);
+  // Seconds with millisecond precision, formatted with integer math (no float formatting).
+  const ms = Math.max(0, Math.round(opts.atSec * 1000));
+  const at = `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, "0")}`;
   return [
     ...COMMON,
     "-ss",
