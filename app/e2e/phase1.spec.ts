@@ -307,8 +307,14 @@ test.describe("Phase 1 — generation loop", () => {
     await page.getByTestId("create-submit").click();
     const dialog = page.locator(".adm-dialog");
     await dialog.getByRole("button", { name: "确认生成" }).click();
-    await expect(dialog.getByTestId("insufficient-credits")).toHaveText("需要 15 积分，当前只有 10 积分");
-    await dialog.getByRole("button", { name: "取消" }).click();
+    // The confirm dialog may still be animating out: address the 积分不足 dialog itself.
+    const insufficient = page
+      .locator(".adm-dialog")
+      .filter({ has: page.getByTestId("insufficient-credits") });
+    await expect(insufficient.getByTestId("insufficient-credits")).toHaveText(
+      "需要 15 积分，当前只有 10 积分",
+    );
+    await insufficient.getByRole("button", { name: "取消" }).click();
     await expect(page).toHaveURL(/\/create$/);
     expect(await creditsBalance(request, session)).toBe(10);
   });
@@ -335,8 +341,9 @@ test.describe("Phase 1 — generation loop", () => {
     await page.getByTestId("create-submit").click();
     const dialog = page.locator(".adm-dialog");
     await dialog.getByRole("button", { name: "确认生成" }).click();
-    await expect(dialog).toContainText("重试不会重复扣费");
-    await dialog.getByRole("button", { name: "重试" }).click();
+    const retry = page.locator(".adm-dialog").filter({ hasText: "重试不会重复扣费" });
+    await expect(retry).toBeVisible();
+    await retry.getByRole("button", { name: "重试" }).click();
 
     await expect(page).toHaveURL(/\/tasks$/);
     expect(keys).toHaveLength(2);

@@ -4,7 +4,8 @@ import { createServer } from "./server.js";
 
 type Role = "api" | "worker" | "all";
 
-const rolesFor = (role: Role, hasRedis: boolean): RunnerRoles => {
+const rolesFor = (role: Role, hasRedis: boolean, jobsDisabled: boolean): RunnerRoles => {
+  if (jobsDisabled) return { dispatch: false, work: false, schedule: false };
   if (role === "all") return { dispatch: true, work: true, schedule: true };
   if (role === "worker") return { dispatch: true, work: true, schedule: true };
   // Without Redis the outbox is the queue, so an API process works it too (SKIP LOCKED keeps it safe).
@@ -16,7 +17,9 @@ async function main(): Promise<void> {
   if (!["api", "worker", "all"].includes(role))
     throw new ConfigError(`unknown role ${role}: use api, worker or all`);
   const config = loadConfig();
-  const { app, ctx } = await createServer(config, { roles: rolesFor(role, Boolean(config.REDIS_URL)) });
+  const { app, ctx } = await createServer(config, {
+    roles: rolesFor(role, Boolean(config.REDIS_URL), config.JOBS_DISABLED),
+  });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

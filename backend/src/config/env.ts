@@ -67,7 +67,7 @@ export const envSchema = z.object({
   VENDOR_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   /** The simulated vendor (ffmpeg-rendered clips); on by default outside production. */
   SIMULATED_VENDOR: z.enum(["on", "off", ""]).optional(),
-  SIMULATED_VENDOR_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
+  SIMULATED_VENDOR_SECONDS: z.coerce.number().int().min(1).max(86_400).default(20),
   MODELS_DISABLED: z.string().default(""),
   MODEL_TIMEOUT_MINUTES: z.coerce
     .number()

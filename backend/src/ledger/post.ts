@@ -114,7 +114,7 @@ function uniqueAccounts(postings: PostingInput[]): AccountRef[] {
   return [...byId.values()];
 }
 
-/** Locks and updates each account once, in id order, so concurrent posts cannot deadlock. */
+/** Locks and updates each account once, in a fixed order, so concurrent posts cannot deadlock. */
 async function applyDeltas(tx: Executor, postings: PostingInput[]): Promise<Map<string, bigint>> {
   const deltas = new Map<string, { account: AccountRef; delta: bigint }>();
   for (const p of postings) {
@@ -122,9 +122,22 @@ async function applyDeltas(tx: Executor, postings: PostingInput[]): Promise<Map<
     deltas.set(p.account.id, { account: p.account, delta: (current?.delta ?? 0n) + p.amount });
   }
   const finals = new Map<string, bigint>();
-  for (const id of [...deltas.keys()].sort()) {
+  // One global order (user accounts first, then the shared platform rows, each by id) prevents
+  // deadlocks and keeps the contended platform rows locked for the shortest time.
+  const order = [...deltas.values()].sort(
+    (a, b) =>
+      Number(a.account.allowNegative) - Number(b.account.allowNegative) ||
+      (a.account.id < b.account.id ? -1 : 1),
+  );
+  for (const id of order.map((d) => d.account.id)) {
     const { account, delta } = deltas.get(id) as { account: AccountRef; delta: bigint };
-    const balance = await repo.applyDelta(tx, id, delta);
+    let balance = await repo.applyDelta(tx, id, delta);
+    if (balance === null && !(await repo.accountExists(tx, id))) {
+      // The per-process "known accounts" memo can be wrong (e.g. another database): create and retry.
+      repo.forgetKnownAccount(id);
+      await repo.ensureAccounts(tx, [account]);
+      balance = await repo.applyDelta(tx, id, delta);
+    }
     if (balance === null) {
       const current = await repo.balanceOf(tx, id);
       throw new InsufficientBalanceError(id, account.asset, current, -delta);

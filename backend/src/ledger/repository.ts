@@ -1,15 +1,20 @@
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../db/client.js";
+import { afterCommit, type Executor, queryRows } from "../db/client.js";
 import { accounts, ledgerTransactions, postings } from "../db/schema/index.js";
 import type { Keyset } from "../lib/cursor.js";
 import type { AccountRef } from "./accounts.js";
 
+// Accounts are never deleted, so once this process has seen one committed it need not insert it again
+// (the insert … on conflict would otherwise queue behind every in-flight update of a hot row).
+const knownAccounts = new Set<string>();
+
 export async function ensureAccounts(ex: Executor, refs: AccountRef[]): Promise<void> {
-  if (refs.length === 0) return;
+  const missing = refs.filter((r) => !knownAccounts.has(r.id));
+  if (missing.length === 0) return;
   await ex
     .insert(accounts)
     .values(
-      refs.map((r) => ({
+      missing.map((r) => ({
         id: r.id,
         asset: r.asset,
         ownerUserId: r.ownerUserId,
@@ -17,6 +22,25 @@ export async function ensureAccounts(ex: Executor, refs: AccountRef[]): Promise<
       })),
     )
     .onConflictDoNothing();
+  const remember = () => {
+    for (const r of missing) knownAccounts.add(r.id);
+  };
+  try {
+    afterCommit(ex, remember);
+  } catch {
+    // Not inside a tracked transaction: the insert committed on its own.
+    remember();
+  }
+}
+
+export async function accountExists(ex: Executor, id: string): Promise<boolean> {
+  const rows = await ex.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, id));
+  return rows.length === 1;
+}
+
+/** Forgets what this process believes exists (an account it skipped was missing after all). */
+export function forgetKnownAccount(id: string): void {
+  knownAccounts.delete(id);
 }
 
 export async function insertTransaction(

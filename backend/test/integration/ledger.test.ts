@@ -33,7 +33,7 @@ const spend = (userId: string, credits: number, key: string) =>
       type: "download_spend",
       postings: [
         { account: accountsOf(userId).credits, amount: BigInt(-credits), entryType: "download_spend" },
-        { account: platform.creditsSpent, amount: BigInt(credits), entryType: "download_spend" },
+        { account: platform.creditsSpent(userId), amount: BigInt(credits), entryType: "download_spend" },
       ],
     });
     return { statusCode: 200, body: { balance_after: Number(r.entries[0]?.balanceAfter) } };
@@ -110,7 +110,7 @@ describe("ledger core", () => {
           type: "bonus",
           postings: [
             { account: accountsOf(user.user.user_id).credits, amount: 10n, entryType: "bonus" },
-            { account: platform.creditsGranted, amount: -9n, entryType: "bonus" },
+            { account: platform.creditsGranted(user.user.user_id), amount: -9n, entryType: "bonus" },
           ],
         }),
       ),

@@ -31,7 +31,7 @@ const debit = (userId: string, key: string) =>
       type: "download_spend",
       postings: [
         { account: accountsOf(userId).credits, amount: BigInt(-COST), entryType: "download_spend" },
-        { account: platform.creditsSpent, amount: BigInt(COST), entryType: "download_spend" },
+        { account: platform.creditsSpent(userId), amount: BigInt(COST), entryType: "download_spend" },
       ],
     });
     return { statusCode: 200, body: { balance_after: Number(r.entries[0]?.balanceAfter) } };

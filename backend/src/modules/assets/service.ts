@@ -108,7 +108,7 @@ export async function downloadNoWatermark(
         at: now,
         postings: [
           { account: accountsOf(userId).credits, amount: BigInt(-cost), entryType: "download_spend" },
-          { account: platform.creditsSpent, amount: BigInt(cost), entryType: "download_spend" },
+          { account: platform.creditsSpent(userId), amount: BigInt(cost), entryType: "download_spend" },
         ],
       });
       await repo.recordDownload(tx, { id: downloadId, userId, videoId, costCredits: cost, createdAt: now });

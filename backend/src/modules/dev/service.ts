@@ -24,7 +24,7 @@ export async function grantCredits(
       at: ctx.clock.now(),
       postings: [
         { account: accountsOf(userId).credits, amount, entryType: "bonus" },
-        { account: platform.creditsGranted, amount: -amount, entryType: "bonus" },
+        { account: platform.creditsGranted(userId), amount: -amount, entryType: "bonus" },
       ],
     }),
   );

@@ -14,6 +14,7 @@ import { completeTask, failTask, TaskAlreadyFinished } from "./service.js";
 const SWEEP_BATCH = 500;
 const POLL_CONCURRENCY = 16;
 const LEASE_MS = 60_000;
+const SWEEP_BUDGET_MS = 4_000;
 const MAX_VIDEO_BYTES = 1024 * 1024 * 1024;
 
 /** Young tasks are polled every 5 s, then every 15 s, then every 30 s. */
@@ -80,18 +81,25 @@ export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): 
   );
 
   registry.register("generation.poll_sweep", async (_payload, { log }) => {
-    const leased = await ctx.db.transaction((tx) =>
-      repo.leaseDueForPoll(tx, ctx.clock.now(), SWEEP_BATCH, LEASE_MS),
-    );
-    let next = 0;
-    const worker = async () => {
-      while (next < leased.length) {
-        const task = leased[next++] as repo.TaskRow;
-        await pollOne(task).catch((err) => log.warn({ err, taskId: task.id }, "poll failed"));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(POLL_CONCURRENCY, leased.length) }, worker));
-    return { status: "done", detail: `${leased.length} polled` };
+    // Keep leasing while full batches come back, within one schedule period.
+    const started = Date.now();
+    let polled = 0;
+    for (;;) {
+      const leased = await ctx.db.transaction((tx) =>
+        repo.leaseDueForPoll(tx, ctx.clock.now(), SWEEP_BATCH, LEASE_MS),
+      );
+      let next = 0;
+      const worker = async () => {
+        while (next < leased.length) {
+          const task = leased[next++] as repo.TaskRow;
+          await pollOne(task).catch((err) => log.warn({ err, taskId: task.id }, "poll failed"));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(POLL_CONCURRENCY, leased.length) }, worker));
+      polled += leased.length;
+      if (leased.length < SWEEP_BATCH || Date.now() - started > SWEEP_BUDGET_MS) break;
+    }
+    return { status: "done", detail: `${polled} polled` };
   });
 
   async function pollOne(task: repo.TaskRow): Promise<void> {

@@ -112,7 +112,7 @@ export async function createTask(
         at: now,
         postings: [
           { account: accountsOf(userId).credits, amount: BigInt(-cost), entryType: "gen_hold" },
-          { account: platform.creditsHeld, amount: BigInt(cost), entryType: "gen_hold" },
+          { account: platform.creditsHeld(userId), amount: BigInt(cost), entryType: "gen_hold" },
         ],
       });
       await enqueue(tx, "generation.submit", { taskId: task.id });
@@ -183,7 +183,11 @@ export async function failTask(ctx: AppContext, taskId: string, message: string)
       description: "生成失败，积分已退回",
       at: now,
       postings: [
-        { account: platform.creditsHeld, amount: BigInt(-failed.costCredits), entryType: "gen_refund" },
+        {
+          account: platform.creditsHeld(failed.userId),
+          amount: BigInt(-failed.costCredits),
+          entryType: "gen_refund",
+        },
         {
           account: accountsOf(failed.userId).credits,
           amount: BigInt(failed.costCredits),
@@ -209,8 +213,16 @@ export async function completeTask(tx: Tx, task: repo.TaskRow, videoId: string, 
     description: "生成成功",
     at,
     postings: [
-      { account: platform.creditsHeld, amount: BigInt(-task.costCredits), entryType: "gen_success" },
-      { account: platform.creditsSpent, amount: BigInt(task.costCredits), entryType: "gen_success" },
+      {
+        account: platform.creditsHeld(task.userId),
+        amount: BigInt(-task.costCredits),
+        entryType: "gen_success",
+      },
+      {
+        account: platform.creditsSpent(task.userId),
+        amount: BigInt(task.costCredits),
+        entryType: "gen_success",
+      },
     ],
   });
 }
