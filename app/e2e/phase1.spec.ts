@@ -342,7 +342,7 @@ test.describe("Phase 1 — generation loop", () => {
     const dialog = page.locator(".adm-dialog");
     await dialog.getByRole("button", { name: "确认生成" }).click();
     const retry = page.locator(".adm-dialog").filter({ hasText: "重试不会重复扣费" });
-    await expect(retry).toBeVisible();
+    await expect(retry).toContainText("重试不会重复扣费");
     await retry.getByRole("button", { name: "重试" }).click();
 
     await expect(page).toHaveURL(/\/tasks$/);
