@@ -210,6 +210,31 @@ describe("generation loop on the simulated vendor", () => {
     expect((await create(user.access_token, { prompt: `${"😀".repeat(994)} #fail` })).status).toBe(200);
   });
 
+  it("streams task progress over SSE (EventSource passes the token in the query)", async () => {
+    const user = await userWith(10);
+    const created = await create(user.access_token, { prompt: "被拒绝的任务 #reject" });
+    await t.ctx.jobs.idle();
+    const url = `/api/v1/tasks/${created.body.data.task_id}/events`;
+    expect((await t.app.inject({ url })).statusCode).toBe(401);
+    const res = await t.app.inject({ url: `${url}?access_token=${user.access_token}` });
+    expect(res.headers["content-type"]).toContain("text/event-stream");
+    expect(res.body).toContain("event: task");
+    const last = JSON.parse(res.body.trim().split("\n").at(-1)?.replace(/^data: /, "") ?? "{}");
+    expect(last).toMatchObject({ task_id: created.body.data.task_id, status: "FAILURE", refunded: true });
+  });
+
+  it("at most 100 tasks per user per Shanghai day (2008)", async () => {
+    const user = await userWith(10);
+    for (let i = 0; i < 100; i++) {
+      expect((await create(user.access_token, { prompt: `第${i}次 #reject` })).status).toBe(200);
+      await t.ctx.jobs.idle();
+    }
+    const over = await create(user.access_token, { prompt: "第101次" });
+    expect(over.status).toBe(429);
+    expect(over.body).toMatchObject({ code: 2008, data: { reason: "daily", limit: 100 } });
+    expect(await balance(user.access_token)).toBe(10);
+  });
+
   it("an Idempotency-Key retry of tasks/create holds once", async () => {
     const user = await userWith(20);
     const a = await create(user.access_token, { prompt: "重试" }, "create-key-0001");
