@@ -219,7 +219,13 @@ describe("generation loop on the simulated vendor", () => {
     const res = await t.app.inject({ url: `${url}?access_token=${user.access_token}` });
     expect(res.headers["content-type"]).toContain("text/event-stream");
     expect(res.body).toContain("event: task");
-    const last = JSON.parse(res.body.trim().split("\n").at(-1)?.replace(/^data: /, "") ?? "{}");
+    const last = JSON.parse(
+      res.body
+        .trim()
+        .split("\n")
+        .at(-1)
+        ?.replace(/^data: /, "") ?? "{}",
+    );
     expect(last).toMatchObject({ task_id: created.body.data.task_id, status: "FAILURE", refunded: true });
   });
 
