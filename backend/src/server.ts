@@ -2,24 +2,28 @@ import { createHmac, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import cors from "@fastify/cors";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { jsonSchemaTransform, validatorCompiler } from "fastify-type-provider-zod";
+import { validatorCompiler } from "fastify-type-provider-zod";
 import { loadEconomy } from "./config/economy.js";
 import type { AppConfig } from "./config/env.js";
 import { loadModels } from "./config/models.js";
 import type { AppContext } from "./context.js";
 import { openDatabase } from "./db/client.js";
+import { clientErrorHandler, frameworkErrorHandler } from "./http/client-errors.js";
 import { installErrorHandler, notFound } from "./http/error-handler.js";
+import { installInputGuard } from "./http/input-guard.js";
+import { acceptEmptyJsonBodies } from "./http/json-body.js";
+import { openapiErrorDocs } from "./http/openapi-errors.js";
+import { docsCsp, mediaOriginsOf, registerSecurity, staticSecurityHeaders } from "./http/security.js";
 import { serializerCompiler } from "./http/serializer.js";
 import { registerCleanupJobs } from "./jobs/cleanup.js";
 import { createRunner, JobRegistry, type RunnerRoles } from "./jobs/index.js";
-import { BALANCE_CHANNEL, onBalanceChanged } from "./ledger/index.js";
 import { registerLedgerJobs } from "./ledger/jobs.js";
 import { type Clock, systemClock } from "./lib/clock.js";
+import { redactUrl } from "./lib/redact.js";
 import { assetRoutes } from "./modules/assets/routes.js";
 import { registerAuthJobs } from "./modules/auth/jobs.js";
 import { authRoutes } from "./modules/auth/routes.js";
@@ -33,6 +37,7 @@ import { mediaRoutes } from "./modules/media/routes.js";
 import { projectRoutes } from "./modules/projects/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
+import { startBalanceFeed } from "./modules/wallet/balance-feed.js";
 import { WalletCache } from "./modules/wallet/cache.js";
 import { walletRoutes } from "./modules/wallet/routes.js";
 import { createSmsProvider } from "./providers/sms/index.js";
@@ -58,7 +63,11 @@ export interface ServerOptions {
   /** Replace the vendors (tests point them at fakes). */
   vendors?: Map<VendorName, VideoVendor>;
   jobPollMs?: number;
+  /** How long an outbox claim lasts without a heartbeat (default 60 s; tests shorten it). */
+  jobLeaseMs?: number;
   logger?: boolean;
+  /** Where log lines go instead of stdout (tests capture them); implies a JSON logger. */
+  logStream?: { write(line: string): void };
 }
 
 export interface Server {
@@ -71,24 +80,22 @@ const SANDBOX_APP_ID = "wxsandbox5ky71ff0";
 
 /** Builds the whole process: context (DB, providers, jobs) and the Fastify app. */
 export async function createServer(config: AppConfig, opts: ServerOptions = {}): Promise<Server> {
+  const rawErrorHeaders = staticSecurityHeaders(config);
   const app = Fastify({
-    logger: opts.logger === false ? false : loggerOptions(config),
+    logger: opts.logger === false ? false : loggerOptions(config, opts.logStream),
     genReqId: (req) => {
       const given = req.headers["x-request-id"];
       return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
     trustProxy: config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
+    // Errors outside routing still answer in the envelope, with the security headers.
+    frameworkErrors: frameworkErrorHandler(rawErrorHeaders),
+    clientErrorHandler: clientErrorHandler(rawErrorHeaders),
   });
   const ctx = await createContext(config, app.log, opts);
-  const balanceFeed = await ctx.database.listen(BALANCE_CHANNEL, {
-    onMessage: (userId) => ctx.walletCache.invalidate(userId),
-    onReset: (live) => ctx.walletCache.reset(live),
-  });
-  // Exact for this process (after commit); other processes learn it from the NOTIFY above.
-  const stopLocalFeed = onBalanceChanged((userId) => ctx.walletCache.invalidate(userId));
+  const balanceFeed = await startBalanceFeed(ctx.database, ctx.walletCache, app.log);
   app.addHook("onClose", async () => {
-    stopLocalFeed();
     await balanceFeed.close();
     await ctx.jobs.stop();
     await ctx.database.close();
@@ -97,10 +104,13 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
     reply.header("x-request-id", req.id);
   });
   app.decorateRequest("auth", null);
+  app.decorateRequest("idempotency", null);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  acceptEmptyJsonBodies(app);
   installErrorHandler(app);
-  await app.register(cors, { origin: true });
+  await registerSecurity(app, { config, mediaOrigins: await mediaOriginsOf(ctx.storage) });
+  installInputGuard(app);
   await registerDocs(app);
   await app.register((scope) => systemRoutes(scope, ctx));
   await app.register(
@@ -147,6 +157,7 @@ async function createContext(
     pgliteDir: opts.pgliteDir ?? path.join(config.dataDir, "pglite"),
     pgliteTemplate: opts.pgliteTemplate,
     poolMax: config.DATABASE_POOL_MAX,
+    onIdleError: (err) => log.warn({ err }, "idle database connection lost"),
   });
   const registry = new JobRegistry();
   const vendors = opts.vendors ?? vendorsFor(config);
@@ -176,13 +187,14 @@ async function createContext(
     registry,
   } as Omit<AppContext, "jobs"> as AppContext;
   registerAuthJobs(registry, ctx);
-  registerLedgerJobs(registry, ctx);
+  registerLedgerJobs(registry, { db: database.db });
   registerGenerationJobs(registry, ctx);
   registerCleanupJobs(registry, ctx);
   ctx.jobs = createRunner(database.db, registry, log, {
     redisUrl: config.REDIS_URL,
     queuePrefix: config.QUEUE_PREFIX,
     pollMs: opts.jobPollMs,
+    leaseMs: opts.jobLeaseMs,
   });
   return ctx;
 }
@@ -229,19 +241,23 @@ function wechatClientFor(config: AppConfig): WechatOAuthClient | null {
   });
 }
 
-function loggerOptions(config: AppConfig) {
+function loggerOptions(config: AppConfig, stream?: { write(line: string): void }) {
   const base = {
     level: config.LOG_LEVEL,
     redact: ["req.headers.authorization", "req.headers.cookie"],
     serializers: {
-      // SSE carries the access token in the query (EventSource sends no headers): never log it.
+      // SSE carries the access token in the query (EventSource sends no headers), signed links their
+      // signature: never log them.
       req: (req: { method: string; url: string; ip?: string }) => ({
         method: req.method,
-        url: req.url.replace(/access_token=[^&]*/g, "access_token=[redacted]"),
+        url: redactUrl(req.url),
         remoteAddress: req.ip,
       }),
     },
+    // Last line of defence for every line (error messages, vendor answers): no signed URL survives.
+    hooks: { streamWrite: redactUrl },
   };
+  if (stream) return { ...base, stream };
   const pretty = config.LOG_PRETTY || (!config.isProduction && process.stdout.isTTY);
   return pretty
     ? { ...base, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss" } } }
@@ -261,9 +277,15 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
         securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
       },
     },
-    transform: jsonSchemaTransform,
+    // Error responses of every operation (documentation only), from http/openapi-errors.ts.
+    ...openapiErrorDocs(),
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  // No validator badge: it would load an image from a third-party host the CSP does not allow.
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    uiConfig: { validatorUrl: null },
+    transformStaticCSP: docsCsp,
+  });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 }
 

@@ -63,3 +63,63 @@ export function markdownTable(headers: string[], rows: string[][], rightAligned:
 export function formatNumber(n: number, decimals = 0): string {
   return n.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
+
+/**
+ * Replaces, inside the `## ` section `sectionHeading`, the `### ` subsection whose heading starts with
+ * `subPrefix` (up to the next `### ` or `## ` heading) with `text`, keeping everything else byte for
+ * byte. Without that subsection, `text` goes before the section's first `### ` heading (or at its end);
+ * without the section, null (the caller writes a new section).
+ */
+export function replaceSubsection(
+  document: string,
+  sectionHeading: string,
+  subPrefix: string,
+  text: string,
+): string | null {
+  const lines = document.split("\n");
+  const start = lines.findIndex((line) => line.trimEnd() === sectionHeading);
+  if (start < 0) return null;
+  let end = lines.findIndex((line, i) => i > start && /^## /.test(line));
+  if (end < 0) end = lines.length;
+  const block = text.trim().split("\n");
+  let from = lines.findIndex((line, i) => i > start && i < end && line.startsWith(subPrefix));
+  let to: number;
+  if (from >= 0) {
+    to = lines.findIndex((line, i) => i > from && /^#{2,3} /.test(line));
+    if (to < 0 || to > end) to = end;
+  } else {
+    from = lines.findIndex((line, i) => i > start && i < end && /^### /.test(line));
+    if (from < 0) from = end;
+    to = from;
+  }
+  // Keep one blank line between the block and whatever follows it.
+  const tail = lines.slice(to);
+  const before = lines.slice(0, from);
+  while (before.length > 0 && before.at(-1)?.trim() === "") before.pop();
+  const out = [...before, "", ...block];
+  if (tail.length > 0 && tail.some((l) => l.trim() !== "")) {
+    while (tail.length > 0 && tail[0]?.trim() === "") tail.shift();
+    out.push("", ...tail);
+  } else {
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+/** Rewrites only one `### ` subsection of a section (creating the section if it is missing). */
+export async function writeResultsSubsection(
+  file: string,
+  sectionHeading: string,
+  subPrefix: string,
+  text: string,
+): Promise<void> {
+  let current: string | null = null;
+  try {
+    current = await readFile(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  const next = current === null ? null : replaceSubsection(current, sectionHeading, subPrefix, text);
+  if (next === null) await writeResultsSection(file, sectionHeading, text);
+  else await writeFile(file, next, "utf8");
+}

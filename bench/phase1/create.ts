@@ -13,11 +13,14 @@ import pg from "pg";
 import { grantCredits, type Login, loginWithSms, probe } from "../lib/api.js";
 import type { BenchDatabase } from "../lib/database.js";
 import { type Measurement, measure } from "../lib/load.js";
+import { type PgbenchResult, runPgbench } from "../lib/pgbench.js";
 import { freePort } from "../lib/ports.js";
 import { startServer } from "../lib/server-child.js";
 
 export interface CreateOptions {
   db: BenchDatabase;
+  /** Where pgbench's scratch database is created (the reference write load). */
+  adminUrl: string;
   dataDir: string;
   repoRoot: string;
   benchDir: string;
@@ -44,6 +47,8 @@ export interface CreateResult {
   ledgerCheck: { ok: boolean; output: string };
   /** What the backend's PostgreSQL sessions were doing during the create load (sampled). */
   waits: WaitSamples;
+  /** pgbench's TPC-B-like run at the same concurrency, in the same bench run. */
+  pgbench: PgbenchResult;
 }
 
 export interface WaitSamples {
@@ -76,7 +81,14 @@ export async function benchCreate(opts: CreateOptions): Promise<CreateResult> {
   const [backend, bare] = await Promise.all([
     startServer({
       name: "backend",
-      args: ["--import", "tsx", "backend/src/main.ts", "api"],
+      // BENCH_PROFILE=<dir>: the backend writes a V8 CPU profile there when it stops.
+      args: [
+        ...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+        "--import",
+        "tsx",
+        "backend/src/main.ts",
+        "api",
+      ],
       cwd: opts.repoRoot,
       env: {
         ...process.env,
@@ -89,6 +101,8 @@ export async function benchCreate(opts: CreateOptions): Promise<CreateResult> {
         DATABASE_URL: opts.db.url,
         REDIS_URL: "",
         TRUST_PROXY: "true",
+        // Behind TRUST_PROXY the bench's X-Forwarded-For addresses are not loopback: open the dev grant.
+        DEV_TOOLS: "1",
         SIMULATED_VENDOR: "on",
         SIMULATED_VENDOR_SECONDS: String(SIMULATED_VENDOR_SECONDS),
         ECON_MAX_UNFINISHED_TASKS: UNLIMITED,
@@ -177,6 +191,14 @@ export async function benchCreate(opts: CreateOptions): Promise<CreateResult> {
   await Promise.all([backend.stop(), bare.stop()]);
   opts.log("create: running npm run ledger:check on the bench database…");
   const ledgerCheck = await runLedgerCheck(opts);
+  const pgbench = await runPgbench(opts.adminUrl, {
+    scale: 10,
+    clients: opts.connections,
+    threads: 2,
+    seconds: 15,
+    log: opts.log,
+  });
+  opts.log(`pgbench: ${pgbench.tps.toFixed(0)} tps`);
 
   return {
     bare: { ...bareM, bytes: bareCheck.bytes },
@@ -190,6 +212,7 @@ export async function benchCreate(opts: CreateOptions): Promise<CreateResult> {
     holdsInDb,
     ledgerCheck,
     waits,
+    pgbench,
   };
 }
 

@@ -20,7 +20,7 @@ export const envSchema = z.object({
   DATA_DIR: z.string().default("./data"),
   PUBLIC_BASE_URL: optionalString,
   DATABASE_URL: optionalString,
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   REDIS_URL: optionalString,
   QUEUE_PREFIX: z.string().default("skyriff"),
   JWT_SECRET: optionalString,
@@ -28,8 +28,29 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_PRETTY: bool,
   TRUST_PROXY: bool,
+  /** Other origins allowed to call the API from a browser (comma list of exact origins); default none. */
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((v, ctx) => {
+      const origins = v
+        .split(",")
+        .map((o) => o.trim().replace(/\/+$/, ""))
+        .filter(Boolean);
+      for (const o of origins) {
+        let origin: string | null = null;
+        try {
+          origin = new URL(o).origin;
+        } catch {}
+        if (origin !== o)
+          ctx.addIssue({ code: "custom", message: `not an origin (scheme://host[:port]): ${o}` });
+      }
+      return origins;
+    }),
   APP_DIST_DIR: optionalString,
   JOBS_DISABLED: bool,
+  /** Outside production, dev-only routes answer loopback clients only unless this is set. */
+  DEV_TOOLS: bool,
   SMS_PROVIDER: z.enum(["console", "aliyun", "tencent"]).default("console"),
   ALIYUN_SMS_ACCESS_KEY_ID: optionalString,
   ALIYUN_SMS_ACCESS_KEY_SECRET: optionalString,
@@ -75,6 +96,18 @@ export const envSchema = z.object({
     .min(1)
     .max(24 * 60)
     .optional(),
+  /** Payment channels offered (comma list of wechat, alipay, sandbox); sandbox alone outside production. */
+  PAYMENT_CHANNELS: optionalString,
+  WECHATPAY_MCH_ID: optionalString,
+  WECHATPAY_APP_ID: optionalString,
+  WECHATPAY_API_V3_KEY: optionalString,
+  WECHATPAY_MCH_SERIAL_NO: optionalString,
+  WECHATPAY_PRIVATE_KEY: optionalString,
+  WECHATPAY_PLATFORM_PUBLIC_KEY: optionalString,
+  WECHATPAY_PLATFORM_PUBLIC_KEY_ID: optionalString,
+  ALIPAY_APP_ID: optionalString,
+  ALIPAY_PRIVATE_KEY: optionalString,
+  ALIPAY_PUBLIC_KEY: optionalString,
   FFMPEG_PATH: optionalString,
   FFPROBE_PATH: optionalString,
   WATERMARK_FONT_FILE: optionalString,
@@ -90,7 +123,10 @@ export interface AppConfig extends RawEnv {
   dataDir: string;
   publicBaseUrl: string;
   simulatedVendor: boolean;
+  paymentChannels: PaymentChannel[];
 }
+
+export type PaymentChannel = "wechat" | "alipay" | "sandbox";
 
 export class ConfigError extends Error {}
 
@@ -117,15 +153,87 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir,
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
     simulatedVendor: env.SIMULATED_VENDOR === "on" || (!isProduction && env.SIMULATED_VENDOR !== "off"),
+    paymentChannels: paymentChannelsOf(env, isProduction),
   };
 }
 
+const SMS_SETTINGS = {
+  aliyun: [
+    "ALIYUN_SMS_ACCESS_KEY_ID",
+    "ALIYUN_SMS_ACCESS_KEY_SECRET",
+    "ALIYUN_SMS_SIGN_NAME",
+    "ALIYUN_SMS_TEMPLATE_CODE",
+  ],
+  tencent: [
+    "TENCENT_SMS_SECRET_ID",
+    "TENCENT_SMS_SECRET_KEY",
+    "TENCENT_SMS_SDK_APP_ID",
+    "TENCENT_SMS_SIGN_NAME",
+    "TENCENT_SMS_TEMPLATE_ID",
+  ],
+} as const satisfies Record<string, (keyof RawEnv)[]>;
+
+const PAYMENT_SETTINGS = {
+  wechat: [
+    "WECHATPAY_MCH_ID",
+    "WECHATPAY_APP_ID",
+    "WECHATPAY_API_V3_KEY",
+    "WECHATPAY_MCH_SERIAL_NO",
+    "WECHATPAY_PRIVATE_KEY",
+    "WECHATPAY_PLATFORM_PUBLIC_KEY",
+    "WECHATPAY_PLATFORM_PUBLIC_KEY_ID",
+  ],
+  alipay: ["ALIPAY_APP_ID", "ALIPAY_PRIVATE_KEY", "ALIPAY_PUBLIC_KEY"],
+} as const satisfies Record<string, (keyof RawEnv)[]>;
+
+const VENDOR_KEYS = ["DYUAPI_API_KEY", "ARK_API_KEY", "DASHSCOPE_API_KEY"] as const;
+
+function paymentChannelsOf(env: RawEnv, isProduction: boolean): PaymentChannel[] {
+  const listed = (env.PAYMENT_CHANNELS ?? (isProduction ? "" : "sandbox"))
+    .split(",")
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const unknown = listed.filter((c) => !["wechat", "alipay", "sandbox"].includes(c));
+  if (unknown.length) throw new ConfigError(`PAYMENT_CHANNELS: unknown channel ${unknown.join(", ")}`);
+  return listed as PaymentChannel[];
+}
+
+/**
+ * Production refuses to boot on anything made for development: every problem is listed at once, each
+ * naming the variable to set, so a deployment is fixed in one round.
+ */
 function requireProductionSettings(env: RawEnv): void {
-  const missing = (["JWT_SECRET", "APP_SECRET", "DATABASE_URL", "PUBLIC_BASE_URL"] as const).filter(
-    (k) => !env[k],
-  );
-  if (missing.length) throw new ConfigError(`missing in production: ${missing.join(", ")}`);
-  if ((env.JWT_SECRET ?? "").length < 32) throw new ConfigError("JWT_SECRET must be at least 32 characters");
+  const problems: string[] = [];
+  const missing = (keys: readonly (keyof RawEnv)[]) => keys.filter((k) => !env[k]);
+  for (const key of missing(["JWT_SECRET", "APP_SECRET", "DATABASE_URL", "PUBLIC_BASE_URL"])) {
+    problems.push(`${key} is required`);
+  }
+  if (env.JWT_SECRET && env.JWT_SECRET.length < 32)
+    problems.push("JWT_SECRET must be at least 32 characters");
+  if (env.SMS_PROVIDER === "console") {
+    problems.push("SMS_PROVIDER=console prints codes to the log: set SMS_PROVIDER=aliyun or tencent");
+  } else {
+    for (const key of missing(SMS_SETTINGS[env.SMS_PROVIDER])) {
+      problems.push(`${key} is required for SMS_PROVIDER=${env.SMS_PROVIDER}`);
+    }
+  }
+  if (!VENDOR_KEYS.some((k) => env[k])) {
+    problems.push(
+      `no video vendor: set one of ${VENDOR_KEYS.join(", ")} (the simulated vendor cannot be the only one)`,
+    );
+  }
+  const channels = paymentChannelsOf(env, true);
+  if (channels.includes("sandbox")) problems.push("PAYMENT_CHANNELS must not include sandbox in production");
+  const real = channels.filter((c): c is "wechat" | "alipay" => c !== "sandbox");
+  if (real.length === 0) problems.push("PAYMENT_CHANNELS is required: wechat, alipay or both");
+  for (const channel of real) {
+    for (const key of missing(PAYMENT_SETTINGS[channel])) {
+      problems.push(`${key} is required for the ${channel} payment channel`);
+    }
+  }
+  if (problems.length) {
+    throw new ConfigError(`refusing to start in production:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
 }
 
 function devSecretIn(dataDir: string): string {

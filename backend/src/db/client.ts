@@ -5,17 +5,23 @@ import { PGlite } from "@electric-sql/pglite";
 import { type SQL, sql } from "drizzle-orm";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import * as schema from "./schema/index.js";
+import {
+  type Db,
+  type Executor,
+  pgConnection,
+  pgliteTransaction,
+  pgTransaction,
+  type Queries,
+  type RawResult,
+  registerConnection,
+} from "./transactions.js";
 
+export { afterCommit, type Db, type Executor, type Tx } from "./transactions.js";
 export type Schema = typeof schema;
-/** The query interface shared by node-postgres, PGlite and their transactions. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
-export type Executor = Db | Tx;
 
 export interface Database {
   db: Db;
@@ -43,6 +49,8 @@ export interface DatabaseOptions {
   /** A dumped, already-migrated PGlite data dir to start from (tests: skips re-running migrations). */
   pgliteTemplate?: Blob;
   poolMax?: number;
+  /** An idle pooled connection failed (PostgreSQL only); the pool replaces it on the next checkout. */
+  onIdleError?: (err: Error) => void;
 }
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
@@ -51,14 +59,34 @@ const MIGRATION_LOCK_KEY = 7_310_411;
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return opts.databaseUrl
-    ? openPostgres(opts.databaseUrl, opts.poolMax ?? 20)
+    ? openPostgres(opts.databaseUrl, opts.poolMax ?? 20, opts.onIdleError)
     : openPglite(opts.pgliteDir, opts.pgliteTemplate);
 }
 
-async function openPostgres(url: string, poolMax: number): Promise<Database> {
+async function openPostgres(
+  url: string,
+  poolMax: number,
+  onIdleError?: (err: Error) => void,
+): Promise<Database> {
   await migratePostgres(url);
-  const pool = new pg.Pool({ connectionString: url, max: poolMax });
-  const db = withCommitHooks(drizzlePg(pool, { schema }) as unknown as Db);
+  // Pipelined: statements a transaction sends together are on the wire before the first answer returns.
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, pipeline: true } as pg.PoolConfig);
+  // An idle client whose server connection ends (a restart, a failover, an admin terminating it) is
+  // dropped by the pool; without a listener the 'error' event would bring the whole process down.
+  pool.on("error", (err) => onIdleError?.(err));
+  const queriesOf = new WeakMap<pg.PoolClient, Queries>();
+  const queriesFor = (client: pg.PoolClient) => {
+    let queries = queriesOf.get(client);
+    if (!queries) {
+      queries = drizzlePg(client, { schema }) as unknown as Queries;
+      queriesOf.set(client, queries);
+    }
+    return queries;
+  };
+  const db = Object.assign(drizzlePg(pool, { schema }), {
+    transaction: pgTransaction(pool, queriesFor),
+  }) as unknown as Db;
+  registerConnection(db, pgConnection(pool));
   return {
     db,
     kind: "postgres",
@@ -86,13 +114,23 @@ async function openPglite(dir: string, template?: Blob): Promise<Database> {
   if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
   const client = new PGlite(dir, template ? { loadDataDir: template } : {});
   await client.waitReady;
-  const db = drizzlePglite(client, { schema });
-  await migratePglite(db, { migrationsFolder });
+  const drizzleDb = drizzlePglite(client, { schema });
+  await migratePglite(drizzleDb, { migrationsFolder });
+  const original = drizzleDb.transaction.bind(drizzleDb) as (
+    fn: (tx: unknown) => Promise<unknown>,
+  ) => Promise<unknown>;
+  const db = Object.assign(drizzleDb, {
+    transaction: pgliteTransaction(
+      original,
+      (tx) => (tx as { session: { client: PgliteQueryable } }).session.client,
+    ),
+  }) as unknown as Db;
+  registerConnection(db, { run: (text, values) => client.query(text, values) as Promise<RawResult> });
   return {
-    db: withCommitHooks(db as unknown as Db),
+    db,
     kind: "pglite",
     ping: async () => {
-      await db.execute(sql`select 1`);
+      await drizzleDb.execute(sql`select 1`);
     },
     listen: async (channel, handlers) => {
       const unlisten = await client.listen(channel, handlers.onMessage);
@@ -168,26 +206,6 @@ async function listenPostgres(url: string, channel: string, handlers: ListenHand
   };
 }
 
-const commitCallbacks = new WeakMap<object, (() => void)[]>();
-
-/** Runs `callback` once the transaction `tx` has committed (never if it rolls back). */
-export function afterCommit(tx: Executor, callback: () => void): void {
-  const list = commitCallbacks.get(tx);
-  if (!list) throw new Error("afterCommit needs a transaction opened through Database.db.transaction");
-  list.push(callback);
-}
-
-/** Wraps db.transaction so code inside a transaction can register after-commit callbacks. */
-function withCommitHooks(db: Db): Db {
-  const original = db.transaction.bind(db);
-  const transaction: Db["transaction"] = async (fn, config) => {
-    const callbacks: (() => void)[] = [];
-    const result = await original(async (tx) => {
-      commitCallbacks.set(tx, callbacks);
-      return fn(tx);
-    }, config);
-    for (const cb of callbacks) cb();
-    return result;
-  };
-  return Object.assign(db, { transaction });
+interface PgliteQueryable {
+  query(text: string, values: unknown[]): Promise<RawResult>;
 }

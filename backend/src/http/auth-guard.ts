@@ -2,7 +2,7 @@ import { ErrorCode } from "@skyriff/contracts";
 import type { FastifyRequest } from "fastify";
 import type { AppContext } from "../context.js";
 import { AppError } from "../lib/errors.js";
-import { sessionState } from "../modules/auth/repository.js";
+import { authenticate } from "../modules/auth/service.js";
 
 export interface AuthInfo {
   userId: string;
@@ -23,21 +23,11 @@ export function authGuard(ctx: AppContext, opts: { queryToken?: boolean } = {}) 
     const fromQuery = opts.queryToken
       ? (request.query as { access_token?: unknown }).access_token
       : undefined;
-    const token = header?.startsWith("Bearer ")
-      ? header.slice(7).trim()
-      : typeof fromQuery === "string"
-        ? fromQuery
-        : "";
+    // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer x` and `BEARER x` work too.
+    const bearer = header ? /^bearer[ \t]+(\S.*)$/i.exec(header) : null;
+    const token = bearer?.[1] ? bearer[1].trim() : typeof fromQuery === "string" ? fromQuery : "";
     if (!token) throw new AppError(ErrorCode.NOT_LOGGED_IN);
-    const claims = ctx.tokens.readAccess(token);
-    let state = ctx.sessions.get(claims.sessionId);
-    if (state === undefined) {
-      state = await sessionState(ctx.db, claims.sessionId, claims.userId);
-      ctx.sessions.set(claims.sessionId, state);
-    }
-    if (!state || state.revoked) throw new AppError(ErrorCode.NOT_LOGGED_IN);
-    if (state.userStatus === "banned") throw new AppError(ErrorCode.USER_BANNED);
-    request.auth = claims;
+    request.auth = await authenticate(ctx, token);
   };
 }
 

@@ -5,11 +5,11 @@ import type { Db } from "../db/client.js";
 import { SHANGHAI_TZ } from "../lib/time.js";
 import { schedules } from "./definitions.js";
 import type { JobRegistry } from "./registry.js";
-import { claimDue, markCompleted, releaseStale, reschedule } from "./repository.js";
-import type { JobRunner, RunnerRoles } from "./types.js";
+import { claimDue, complete, reschedule } from "./repository.js";
+import { SerialLoop } from "./serial-loop.js";
+import { DEFAULT_LEASE_MS, type JobRunner, type RunnerRoles } from "./types.js";
 
 const QUEUE_NAME = "jobs";
-const STALE_AFTER_MS = 60_000;
 
 /** Production mode: the outbox is drained into BullMQ (jobId = outbox id); workers run the handlers. */
 export class BullmqRunner implements JobRunner {
@@ -18,9 +18,8 @@ export class BullmqRunner implements JobRunner {
   private readonly queue: Queue;
   private worker: Worker | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private draining: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly loop: SerialLoop;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly db: Db,
@@ -28,8 +27,10 @@ export class BullmqRunner implements JobRunner {
     private readonly log: FastifyBaseLogger,
     redisUrl: string,
     private readonly prefix: string,
-    private readonly opts: { pollMs?: number; concurrency?: number } = {},
+    private readonly opts: { pollMs?: number; concurrency?: number; leaseMs?: number } = {},
   ) {
+    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+    this.loop = new SerialLoop(() => this.dispatch(), log, "outbox dispatch");
     this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
     this.connection.on("error", (err) => this.log.warn({ err }, "redis connection error"));
     this.queue = new Queue(QUEUE_NAME, { connection: this.connection, prefix });
@@ -37,7 +38,7 @@ export class BullmqRunner implements JobRunner {
 
   async start(roles: RunnerRoles): Promise<void> {
     if (roles.dispatch) {
-      await releaseStale(this.db, STALE_AFTER_MS);
+      // The poll also re-claims rows whose dispatcher died between claiming and handing them over.
       this.timer = setInterval(() => this.kick(), this.opts.pollMs ?? 1000);
       this.timer.unref();
       this.kick();
@@ -47,32 +48,19 @@ export class BullmqRunner implements JobRunner {
   }
 
   kick(): void {
-    if (this.stopped || !this.timer) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.dispatch()
-      .catch((err) => this.log.error({ err }, "outbox dispatch failed"))
-      .finally(() => {
-        this.draining = null;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    if (this.timer) this.loop.kick();
   }
 
   /** Resolves when the outbox is handed over and BullMQ has nothing waiting or running. */
   async idle(): Promise<void> {
     for (;;) {
       this.kick();
-      while (this.draining) await this.draining;
+      await this.loop.settled();
       const counts = await this.queue.getJobCounts("waiting", "active", "prioritized");
       const running = Object.values(counts).reduce((a, b) => a + b, 0);
       // A cron scheduler always keeps its next run delayed; only retries count as pending work.
       const retries = (await this.queue.getDelayed()).filter((job) => !job.repeatJobKey).length;
-      if (running + retries === 0 && !this.again) return;
+      if (running + retries === 0 && !this.loop.pending) return;
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -82,22 +70,27 @@ export class BullmqRunner implements JobRunner {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.draining;
+    await this.loop.stop();
     await this.worker?.close();
     await this.queue.close();
     this.connection.disconnect();
   }
 
-  /** Removes every key under this runner's prefix (test isolation). */
+  /**
+   * Removes every key under this runner's prefix (test isolation). Stops dispatching and lets running
+   * jobs finish first, so no worker is left holding a job whose keys are gone.
+   */
   async obliterate(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.loop.stop();
+    await this.worker?.close();
     await this.queue.obliterate({ force: true });
   }
 
   private async dispatch(): Promise<void> {
     for (;;) {
-      const rows = await claimDue(this.db, 100);
+      const rows = await claimDue(this.db, 100, this.leaseMs);
       if (rows.length === 0) return;
       try {
         await this.queue.addBulk(
@@ -116,11 +109,18 @@ export class BullmqRunner implements JobRunner {
             };
           }),
         );
-        await Promise.all(rows.map((row) => markCompleted(this.db, row.id)));
+        // If this fails, the rows' leases run out and a dispatcher adds them again under the same jobId,
+        // which BullMQ ignores while it still knows the job.
+        await complete(
+          this.db,
+          rows.map((row) => ({ id: row.id, attempt: row.attempts })),
+        );
       } catch (err) {
         this.log.warn({ err }, "could not hand jobs to BullMQ; will retry");
         await Promise.all(
-          rows.map((row) => reschedule(this.db, row.id, new Date(Date.now() + 1000), String(err))),
+          rows.map((row) =>
+            reschedule(this.db, row.id, row.attempts, new Date(Date.now() + 1000), String(err)),
+          ),
         );
         return;
       }

@@ -14,6 +14,7 @@ export interface RunnerOptions {
   redisUrl?: string;
   queuePrefix: string;
   pollMs?: number;
+  leaseMs?: number;
 }
 
 /** BullMQ when Redis is configured, otherwise the in-process runner over the same outbox. */
@@ -25,6 +26,9 @@ export function createRunner(
 ): JobRunner {
   registry.assertComplete();
   return opts.redisUrl
-    ? new BullmqRunner(db, registry, log, opts.redisUrl, opts.queuePrefix, { pollMs: opts.pollMs })
-    : new InProcessRunner(db, registry, log, { pollMs: opts.pollMs });
+    ? new BullmqRunner(db, registry, log, opts.redisUrl, opts.queuePrefix, {
+        pollMs: opts.pollMs,
+        leaseMs: opts.leaseMs,
+      })
+    : new InProcessRunner(db, registry, log, { pollMs: opts.pollMs, leaseMs: opts.leaseMs });
 }

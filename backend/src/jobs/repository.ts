@@ -1,6 +1,7 @@
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { type Db, type Executor, queryRows } from "../db/client.js";
 import { outbox } from "../db/schema/index.js";
+import { send, statement } from "../db/statements.js";
 import { newId } from "../lib/ids.js";
 import type { JobName, JobPayload } from "./definitions.js";
 
@@ -11,7 +12,42 @@ export interface OutboxRow {
   attempts: number;
 }
 
-/** Writes a job inside the caller's business transaction. A given `id` makes the enqueue idempotent. */
+const ENQUEUE = statement(
+  "outbox_enqueue",
+  "insert into outbox (id, job_name, payload, run_at) values ($1, $2, $3::jsonb, $4) on conflict do nothing",
+);
+const CLAIM_DUE = statement(
+  "outbox_claim_due",
+  `update outbox set dispatched_at = now(), lease_until = now() + $2 * interval '1 millisecond',
+     attempts = attempts + 1
+   where id in (
+     select id from outbox
+     where completed_at is null and run_at <= now() and (dispatched_at is null or lease_until < now())
+     order by run_at limit $1
+     for update skip locked)
+   returning id, job_name, payload, attempts`,
+);
+const EXTEND_LEASES = statement(
+  "outbox_extend_leases",
+  `update outbox set lease_until = now() + $2 * interval '1 millisecond'
+   where id = any($1::text[]) and completed_at is null`,
+);
+const COMPLETE = statement(
+  "outbox_complete",
+  `update outbox set completed_at = now(), last_error = claim.error, lease_until = null
+   from unnest($1::text[], $2::int[], $3::text[]) as claim(id, attempts, error)
+   where outbox.id = claim.id and outbox.attempts = claim.attempts`,
+);
+const RESCHEDULE = statement(
+  "outbox_reschedule",
+  `update outbox set dispatched_at = null, lease_until = null, run_at = $3, last_error = $4
+   where id = $1 and attempts = $2 and completed_at is null`,
+);
+
+/**
+ * Writes a job inside the caller's business transaction (sent at once: it travels with the action's
+ * other statements). A given `id` makes the enqueue idempotent.
+ */
 export async function enqueue<N extends JobName>(
   ex: Executor,
   name: N,
@@ -19,46 +55,57 @@ export async function enqueue<N extends JobName>(
   opts: { id?: string; runAt?: Date } = {},
 ): Promise<string> {
   const id = opts.id ?? newId();
-  await ex
-    .insert(outbox)
-    .values({ id, jobName: name, payload, runAt: opts.runAt ?? new Date() })
-    .onConflictDoNothing();
+  await send(ex, ENQUEUE, [id, name, JSON.stringify(payload), (opts.runAt ?? new Date()).toISOString()]);
   return id;
 }
 
-/** Claims due jobs; SKIP LOCKED lets any number of processes drain the same outbox. */
-export async function claimDue(db: Db, limit: number): Promise<OutboxRow[]> {
-  return queryRows<OutboxRow>(
-    db,
-    sql`
-    update outbox set dispatched_at = now(), attempts = attempts + 1
-    where id in (
-      select id from outbox
-      where dispatched_at is null and completed_at is null and run_at <= now()
-      order by run_at limit ${limit}
-      for update skip locked)
-    returning id, job_name, payload, attempts`,
-  );
+/**
+ * Claims due jobs for `leaseMs`: SKIP LOCKED lets any number of processes drain the same outbox. A claim
+ * whose lease ran out (its process died, or could not record the outcome) is due again, so every runner's
+ * next poll picks it up: no row stays claimed for longer than a lease.
+ */
+export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<OutboxRow[]> {
+  return send<OutboxRow>(db, CLAIM_DUE, [limit, leaseMs]);
 }
 
-export async function markCompleted(db: Db, id: string, error: string | null = null): Promise<void> {
-  await db.update(outbox).set({ completedAt: new Date(), lastError: error }).where(eq(outbox.id, id));
+/** Keeps the claims of jobs this process is still running. */
+export async function extendLeases(db: Db, ids: string[], leaseMs: number): Promise<void> {
+  if (ids.length === 0) return;
+  await send(db, EXTEND_LEASES, [ids, leaseMs]);
 }
 
-export async function reschedule(db: Db, id: string, runAt: Date, error: string): Promise<void> {
-  await db.update(outbox).set({ dispatchedAt: null, runAt, lastError: error }).where(eq(outbox.id, id));
+/**
+ * Completes claims (each `attempt` = its claim's attempt number, so a stale claimer changes nothing), in
+ * one statement however many.
+ */
+export async function complete(
+  db: Db,
+  claims: { id: string; attempt: number; error?: string | null }[],
+): Promise<void> {
+  if (claims.length === 0) return;
+  await send(db, COMPLETE, [
+    claims.map((c) => c.id),
+    claims.map((c) => c.attempt),
+    claims.map((c) => c.error ?? null),
+  ]);
 }
 
-/** Jobs claimed by a process that died before finishing go back to the queue. */
-export async function releaseStale(db: Db, olderThanMs: number): Promise<number> {
-  const cutoff = new Date(Date.now() - olderThanMs);
-  const rows = await db
-    .update(outbox)
-    .set({ dispatchedAt: null })
-    .where(sql`${outbox.completedAt} is null and ${outbox.dispatchedAt} < ${cutoff}`)
-    .returning({ id: outbox.id });
-  return rows.length;
+export async function reschedule(
+  db: Db,
+  id: string,
+  attempt: number,
+  runAt: Date,
+  error: string,
+): Promise<void> {
+  await send(db, RESCHEDULE, [id, attempt, runAt.toISOString(), error]);
 }
+
+export interface OutboxStore {
+  complete: typeof complete;
+  reschedule: typeof reschedule;
+}
+
+export const outboxStore: OutboxStore = { complete, reschedule };
 
 export async function pendingCount(db: Db): Promise<number> {
   const rows = await queryRows<{ n: number }>(

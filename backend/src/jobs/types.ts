@@ -16,3 +16,6 @@ export interface JobRunner {
   stop(): Promise<void>;
   ping?(): Promise<void>;
 }
+
+/** A claimed outbox row is the claimer's for this long unless it heartbeats (then it runs again). */
+export const DEFAULT_LEASE_MS = 60_000;

@@ -32,7 +32,7 @@ export const accountsOf = (userId: string) => ({
  * Platform accounts that every spend touches are split into shards picked by a key (the user id), so
  * concurrent spends of different users do not queue on one row. Their total is the sum over shards.
  */
-export const PLATFORM_SHARDS = 16;
+export const PLATFORM_SHARDS = 64;
 
 export function shardOf(key: string): number {
   let hash = 2166136261;

@@ -13,3 +13,10 @@ export class InsufficientBalanceError extends Error {
 }
 
 export class UnbalancedTransactionError extends Error {}
+
+/** A business key names one movement: it was posted before with other postings. */
+export class BusinessKeyConflictError extends Error {
+  constructor(readonly businessKey: string) {
+    super(`ledger business key ${businessKey} was already posted with different postings`);
+  }
+}

@@ -1,100 +1,120 @@
 import { createHash } from "node:crypto";
-import { ErrorCode } from "@skyriff/contracts";
-import { and, eq } from "drizzle-orm";
 import type { Db, Executor, Tx } from "../db/client.js";
-import { idempotencyKeys } from "../db/schema/index.js";
-import { AppError } from "../lib/errors.js";
+import { send, sendWithCommit, statement } from "../db/statements.js";
 
-export interface IdempotentResult<T> {
+/** The answer a route gave to the first request with a key: replayed as is to every retry. */
+export interface StoredAnswer {
   statusCode: number;
-  body: T;
-  /** True when this is the stored first response of an earlier request with the same key. */
-  replayed: boolean;
+  body: unknown;
 }
 
 export interface IdempotencyScope {
   userId: string;
-  key: string | undefined;
+  key: string;
+  /** A stable name of the operation, e.g. `tasks.create`. */
   route: string;
-  request: unknown;
+  /** Hash of what was asked (see requestHash): the same key with another request is refused. */
+  requestHash: string;
 }
 
-const KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
+/** What a route hands to a service so the service's transaction claims the key and stores the answer. */
+export interface IdempotencyHandle<R> {
+  scope: IdempotencyScope;
+  /** The route's answer for the service's result; stored in the same transaction as the action. */
+  respond(result: R): StoredAnswer;
+}
 
-class ConcurrentFirstRequest extends Error {}
+/** The key was answered before (by a committed request): replay `answer`, do nothing else. */
+export class AlreadyAnsweredError extends Error {
+  constructor(readonly answer: StoredAnswer) {
+    super("idempotency key already answered");
+  }
+}
+
+/** The key was used before for a different request (other body, params or operation). */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(readonly key: string) {
+    super(`Idempotency-Key ${key} was already used for a different request`);
+  }
+}
+
+const CLAIM = statement(
+  "idempotency_claim",
+  `insert into idempotency_keys (user_id, key, route, request_hash) values ($1, $2, $3, $4)
+   on conflict do nothing returning key`,
+);
+const STORE = statement(
+  "idempotency_store",
+  `update idempotency_keys set status_code = $3, response = $4::jsonb
+   where user_id = $1 and key = $2 and status_code is null`,
+);
+const FIND = statement(
+  "idempotency_find",
+  "select request_hash, status_code, response from idempotency_keys where user_id = $1 and key = $2",
+);
+
+/** The claim found the key taken by a request that committed: its answer is read after rolling back. */
+class KeyTaken extends Error {}
 
 /**
- * Runs a spend exactly once per (user, Idempotency-Key): the key and the first response are stored
- * in the same DB transaction as the spend, so a retry replays the response and moves nothing.
+ * Runs `action` in one transaction that first claims the key: a concurrent duplicate blocks on the claim
+ * until the first commits, then gets AlreadyAnsweredError with the first answer (or runs itself if the
+ * first rolled back). The claim travels with the action's first statements; the route's answer is
+ * stored with the commit, so a retry can never move money twice.
  */
-export async function withIdempotency<T>(
+export async function withIdempotency<R>(
   db: Db,
-  scope: IdempotencyScope,
-  action: (tx: Tx) => Promise<{ statusCode: number; body: T }>,
-): Promise<IdempotentResult<T>> {
-  if (scope.key === undefined) {
-    const result = await db.transaction(action);
-    return { ...result, replayed: false };
-  }
-  if (!KEY_PATTERN.test(scope.key)) {
-    throw new AppError(ErrorCode.VALIDATION, {
-      fields: { "Idempotency-Key": "8–128 of A-Z a-z 0-9 _ . : -" },
-    });
-  }
-  const key = scope.key;
-  const requestHash = hashRequest(scope.route, scope.request);
-  const stored = await findStored<T>(db, scope.userId, key, requestHash);
-  if (stored) return stored;
+  handle: IdempotencyHandle<R> | undefined,
+  action: (tx: Tx) => Promise<R>,
+): Promise<R> {
+  if (!handle) return db.transaction(action);
+  const { scope } = handle;
   try {
-    const result = await db.transaction(async (tx) => {
-      const outcome = await action(tx);
-      const inserted = await tx
-        .insert(idempotencyKeys)
-        .values({
-          userId: scope.userId,
-          key,
-          route: scope.route,
-          requestHash,
-          statusCode: outcome.statusCode,
-          response: outcome.body as object,
-        })
-        .onConflictDoNothing()
-        .returning({ key: idempotencyKeys.key });
-      if (inserted.length === 0) throw new ConcurrentFirstRequest();
-      return outcome;
+    return await db.transaction(async (tx) => {
+      const claimed = send(tx, CLAIM, [scope.userId, scope.key, scope.route, scope.requestHash]);
+      const [claim, outcome] = await Promise.allSettled([claimed, action(tx)]);
+      if (claim.status === "rejected") throw claim.reason;
+      // Whatever the action met (a balance the first request spent, a limit it used up): the first answer.
+      if (claim.value.length === 0) throw new KeyTaken();
+      if (outcome.status === "rejected") throw outcome.reason;
+      const answer = handle.respond(outcome.value);
+      sendWithCommit(tx, STORE, [scope.userId, scope.key, answer.statusCode, JSON.stringify(answer.body)]);
+      return outcome.value;
     });
-    return { ...result, replayed: false };
   } catch (err) {
-    if (!(err instanceof ConcurrentFirstRequest)) throw err;
-    const first = await findStored<T>(db, scope.userId, key, requestHash);
-    if (!first) throw err;
-    return first;
+    if (!(err instanceof KeyTaken)) throw err;
+    const answer = await findAnswer(db, scope);
+    if (!answer) throw new Error(`idempotency key ${scope.key} taken but unanswered`);
+    throw new AlreadyAnsweredError(answer);
   }
 }
 
-async function findStored<T>(
-  ex: Executor,
-  userId: string,
-  key: string,
-  requestHash: string,
-): Promise<IdempotentResult<T> | null> {
-  const rows = await ex
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
-  const row = rows[0];
-  if (!row) return null;
-  if (row.requestHash !== requestHash) {
-    throw new AppError(ErrorCode.STATE_CONFLICT, null, {
-      zh: "该幂等键已用于其他请求",
-      en: "Idempotency-Key was already used for a different request",
-    });
-  }
-  return { statusCode: row.statusCode, body: row.response as T, replayed: true };
+/** The stored answer for the scope's key, or null; throws IdempotencyKeyReusedError on a mismatch. */
+export async function findAnswer(ex: Executor, scope: IdempotencyScope): Promise<StoredAnswer | null> {
+  const [row] = await send<{ request_hash: string; status_code: number | null; response: unknown }>(
+    ex,
+    FIND,
+    [scope.userId, scope.key],
+  );
+  if (!row || row.status_code === null) return null;
+  if (row.request_hash !== scope.requestHash) throw new IdempotencyKeyReusedError(scope.key);
+  return { statusCode: row.status_code, body: row.response };
 }
 
-function hashRequest(route: string, request: unknown): string {
+/** sha256 of the operation and a canonical JSON of the request (object keys sorted at every depth). */
+export function requestHash(route: string, request: unknown): string {
   return createHash("sha256")
-    .update(`${route}\n${JSON.stringify(request ?? null)}`)
+    .update(`${route}\n${canonicalJson(request ?? null)}`)
     .digest("hex");
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }

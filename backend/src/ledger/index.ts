@@ -1,6 +1,15 @@
 export { type AccountRef, type Asset, accountsOf, platform } from "./accounts.js";
-export { InsufficientBalanceError, UnbalancedTransactionError } from "./errors.js";
-export { type IdempotentResult, withIdempotency } from "./idempotency.js";
+export { BusinessKeyConflictError, InsufficientBalanceError, UnbalancedTransactionError } from "./errors.js";
+export {
+  AlreadyAnsweredError,
+  findAnswer,
+  type IdempotencyHandle,
+  IdempotencyKeyReusedError,
+  type IdempotencyScope,
+  requestHash,
+  type StoredAnswer,
+  withIdempotency,
+} from "./idempotency.js";
 export {
   onBalanceChanged,
   type PostedEntry,
@@ -15,5 +24,6 @@ export {
   balancesOf,
   ensureAccounts,
   listPostings,
+  notifyBalanceChanged,
   pendingCoinPostings,
 } from "./repository.js";

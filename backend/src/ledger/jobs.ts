@@ -1,10 +1,10 @@
-import type { AppContext } from "../context.js";
+import type { Db } from "../db/client.js";
 import type { JobRegistry } from "../jobs/index.js";
 import { reconcile } from "./reconcile.js";
 
-export function registerLedgerJobs(registry: JobRegistry, ctx: AppContext): void {
+export function registerLedgerJobs(registry: JobRegistry, deps: { db: Db }): void {
   registry.register("ledger.reconcile", async (_payload, { log }) => {
-    const report = await reconcile(ctx.db);
+    const report = await reconcile(deps.db);
     if (report.ok) {
       log.info({ accounts: report.accountsChecked }, "ledger reconciled: every account equals its postings");
       return { status: "done" };

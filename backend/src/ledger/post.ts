@@ -1,7 +1,7 @@
-import { afterCommit, type Executor } from "../db/client.js";
+import { afterCommit, type Tx } from "../db/client.js";
 import { newId } from "../lib/ids.js";
 import type { AccountRef, Asset } from "./accounts.js";
-import { InsufficientBalanceError, UnbalancedTransactionError } from "./errors.js";
+import { BusinessKeyConflictError, UnbalancedTransactionError } from "./errors.js";
 import * as repo from "./repository.js";
 
 const balanceListeners = new Set<(userId: string) => void>();
@@ -22,7 +22,10 @@ export interface PostingInput {
 }
 
 export interface TransactionInput {
-  /** Unique per movement, e.g. `task:{id}:refund`; a second post with the same key posts nothing. */
+  /**
+   * Names one movement, e.g. `task:{id}:settle`. Posting it again with the same postings posts nothing
+   * (a replay); with other postings it throws BusinessKeyConflictError.
+   */
   businessKey: string;
   type: string;
   refType?: string | null;
@@ -44,53 +47,57 @@ export interface PostedEntry {
 
 export interface PostResult {
   transactionId: string;
-  /** True when the business key had already been posted: nothing moved this time. */
+  /** True when the business key had already been posted with these postings: nothing moved now. */
   replayed: boolean;
   entries: PostedEntry[];
 }
 
 /**
- * Posts one double-entry transaction inside the caller's DB transaction. Postings must sum to zero
- * per asset; balances change through conditional updates in a fixed account order.
+ * Posts one double-entry transaction inside the caller's DB transaction (never outside one: a post is
+ * all or nothing together with the action it pays for). Postings must sum to zero per asset; balances
+ * change through conditional updates, user accounts before platform accounts, each group by id.
  */
-export async function post(tx: Executor, input: TransactionInput): Promise<PostResult> {
+export async function post(tx: Tx, input: TransactionInput): Promise<PostResult> {
   assertBalanced(input.postings);
   const transactionId = newId();
-  const at = input.at ?? new Date();
-  await repo.ensureAccounts(tx, uniqueAccounts(input.postings));
-  const fresh = await repo.insertTransaction(tx, {
-    id: transactionId,
-    businessKey: input.businessKey,
-    type: input.type,
-    refType: input.refType ?? null,
-    refId: input.refId ?? null,
-    description: input.description ?? "",
-    metadata: input.metadata ?? null,
-    createdAt: at,
-  });
-  if (!fresh) return replay(tx, input.businessKey);
-
-  const finalBalances = await applyDeltas(tx, input.postings);
-  const entries = withBalanceAfter(input.postings, finalBalances);
-  await repo.insertPostings(
+  const rows: repo.PostingRow[] = input.postings.map((p) => ({
+    id: newId(),
+    accountId: p.account.id,
+    asset: p.account.asset,
+    amount: p.amount,
+    entryType: p.entryType,
+    status: p.status ?? "settled",
+    unlockAt: p.unlockAt ?? null,
+  }));
+  const posted = await repo.postTransaction(
     tx,
-    entries.map((e, i) => ({
-      id: e.id,
-      transactionId,
-      accountId: e.accountId,
-      asset: e.asset,
-      amount: e.amount,
-      balanceAfter: e.balanceAfter,
-      entryType: e.entryType,
-      status: input.postings[i]?.status ?? "settled",
-      unlockAt: input.postings[i]?.unlockAt ?? null,
-      createdAt: at,
-    })),
+    {
+      id: transactionId,
+      businessKey: input.businessKey,
+      type: input.type,
+      refType: input.refType ?? null,
+      refId: input.refId ?? null,
+      description: input.description ?? "",
+      metadata: input.metadata ?? null,
+      createdAt: input.at ?? new Date(),
+    },
+    netDeltasInLockOrder(input.postings),
+    rows,
   );
+  if (posted[0]?.replayed) return replayOf(input, posted);
+
+  const byId = new Map(posted.map((r) => [r.postingId, r]));
+  const entries = rows.map((r) => ({
+    id: r.id,
+    accountId: r.accountId,
+    asset: r.asset as Asset,
+    amount: r.amount,
+    balanceAfter: byId.get(r.id)?.balanceAfter ?? 0n,
+    entryType: r.entryType,
+  }));
   const owners = new Set(
     input.postings.map((p) => p.account.ownerUserId).filter((id): id is string => id !== null),
   );
-  await repo.notifyBalanceChanged(tx, [...owners]);
   afterCommit(tx, () => {
     for (const owner of owners) for (const listener of balanceListeners) listener(owner);
   });
@@ -109,74 +116,37 @@ function assertBalanced(postings: PostingInput[]): void {
   }
 }
 
-function uniqueAccounts(postings: PostingInput[]): AccountRef[] {
-  const byId = new Map(postings.map((p) => [p.account.id, p.account]));
-  return [...byId.values()];
-}
-
-/** Locks and updates each account once, in a fixed order, so concurrent posts cannot deadlock. */
-async function applyDeltas(tx: Executor, postings: PostingInput[]): Promise<Map<string, bigint>> {
-  const deltas = new Map<string, { account: AccountRef; delta: bigint }>();
+/**
+ * Each account once with its net change. One global order (user accounts first, then the shared platform
+ * rows, each by id) prevents deadlocks and keeps the contended platform rows locked for the shortest time.
+ */
+function netDeltasInLockOrder(postings: PostingInput[]): repo.AccountDelta[] {
+  const deltas = new Map<string, repo.AccountDelta>();
   for (const p of postings) {
     const current = deltas.get(p.account.id);
     deltas.set(p.account.id, { account: p.account, delta: (current?.delta ?? 0n) + p.amount });
   }
-  const finals = new Map<string, bigint>();
-  // One global order (user accounts first, then the shared platform rows, each by id) prevents
-  // deadlocks and keeps the contended platform rows locked for the shortest time.
-  const order = [...deltas.values()].sort(
+  return [...deltas.values()].sort(
     (a, b) =>
       Number(a.account.allowNegative) - Number(b.account.allowNegative) ||
       (a.account.id < b.account.id ? -1 : 1),
   );
-  for (const id of order.map((d) => d.account.id)) {
-    const { account, delta } = deltas.get(id) as { account: AccountRef; delta: bigint };
-    let balance = await repo.applyDelta(tx, id, delta);
-    if (balance === null && !(await repo.accountExists(tx, id))) {
-      // The per-process "known accounts" memo can be wrong (e.g. another database): create and retry.
-      repo.forgetKnownAccount(id);
-      await repo.ensureAccounts(tx, [account]);
-      balance = await repo.applyDelta(tx, id, delta);
-    }
-    if (balance === null) {
-      const current = await repo.balanceOf(tx, id);
-      throw new InsufficientBalanceError(id, account.asset, current, -delta);
-    }
-    finals.set(id, balance);
-  }
-  return finals;
 }
 
-function withBalanceAfter(postings: PostingInput[], finals: Map<string, bigint>): PostedEntry[] {
-  const remaining = new Map<string, bigint>();
-  for (const p of postings) remaining.set(p.account.id, (remaining.get(p.account.id) ?? 0n) + p.amount);
-  const running = new Map<string, bigint>();
-  for (const [id, total] of remaining) running.set(id, (finals.get(id) ?? 0n) - total);
-  return postings.map((p) => {
-    const after = (running.get(p.account.id) ?? 0n) + p.amount;
-    running.set(p.account.id, after);
-    return {
-      id: newId(),
-      accountId: p.account.id,
-      asset: p.account.asset,
-      amount: p.amount,
-      balanceAfter: after,
-      entryType: p.entryType,
-    };
-  });
-}
-
-async function replay(tx: Executor, businessKey: string): Promise<PostResult> {
-  const existing = await repo.findTransactionByKey(tx, businessKey);
-  if (!existing) throw new Error(`ledger transaction ${businessKey} vanished`);
-  const rows = await repo.postingsOfTransaction(tx, existing.id);
+/** The key was posted before: fine if it was this very movement, a loud error if it was another. */
+function replayOf(input: TransactionInput, existing: repo.PostedRow[]): PostResult {
+  const signature = (accountId: string, amount: bigint, entryType: string) =>
+    `${accountId}|${amount}|${entryType}`;
+  const wanted = input.postings.map((p) => signature(p.account.id, p.amount, p.entryType)).sort();
+  const found = existing.map((r) => signature(r.accountId, r.amount, r.entryType)).sort();
+  if (wanted.join("\n") !== found.join("\n")) throw new BusinessKeyConflictError(input.businessKey);
   return {
-    transactionId: existing.id,
+    transactionId: existing[0]?.transactionId ?? "",
     replayed: true,
-    entries: rows.map((r) => ({
-      id: r.id,
+    entries: existing.map((r) => ({
+      id: r.postingId,
       accountId: r.accountId,
-      asset: r.asset,
+      asset: (input.postings.find((p) => p.account.id === r.accountId)?.account.asset ?? "CREDIT") as Asset,
       amount: r.amount,
       balanceAfter: r.balanceAfter,
       entryType: r.entryType,

@@ -1,20 +1,128 @@
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import { afterCommit, type Executor, queryRows } from "../db/client.js";
+import { type Executor, queryRows } from "../db/client.js";
 import { accounts, ledgerTransactions, postings } from "../db/schema/index.js";
+import { send, statement } from "../db/statements.js";
 import type { Keyset } from "../lib/cursor.js";
-import type { AccountRef } from "./accounts.js";
+import type { AccountRef, Asset } from "./accounts.js";
+import { InsufficientBalanceError } from "./errors.js";
 
-// Accounts are never deleted, so once this process has seen one committed it need not insert it again
-// (the insert … on conflict would otherwise queue behind every in-flight update of a hot row).
-const knownAccounts = new Set<string>();
+export interface AccountDelta {
+  account: AccountRef;
+  delta: bigint;
+}
 
+export interface PostingRow {
+  id: string;
+  accountId: string;
+  asset: string;
+  amount: bigint;
+  entryType: string;
+  status: "settled" | "pending";
+  unlockAt: Date | null;
+}
+
+export interface PostedRow {
+  postingId: string;
+  transactionId: string;
+  accountId: string;
+  amount: bigint;
+  balanceAfter: bigint;
+  entryType: string;
+  replayed: boolean;
+}
+
+/** Raised by `ledger_post` when a conditional balance update finds too little money. */
+const INSUFFICIENT_SQLSTATE = "SRL01";
+
+const POST = statement(
+  "ledger_post",
+  `select posting_id, transaction_id, account_id, amount::text as amount, balance_after::text as balance_after,
+     entry_type, replayed
+   from ledger_post($1, $2, $3, $4, $5, $6, $7::jsonb, $8::timestamptz, $9::jsonb, $10::jsonb)`,
+);
+
+/**
+ * One ledger transaction in one statement through the `ledger_post` SQL function (migration 0003):
+ * header, conditional balance updates in the given order, postings with balance_after, NOTIFY. Sent
+ * at once (see db/statements.ts), so it travels with the statements of the action it pays for.
+ */
+export async function postTransaction(
+  ex: Executor,
+  header: typeof ledgerTransactions.$inferInsert,
+  deltas: AccountDelta[],
+  rows: PostingRow[],
+): Promise<PostedRow[]> {
+  const accountsJson = deltas.map((d) => ({
+    id: d.account.id,
+    asset: d.account.asset,
+    owner: d.account.ownerUserId,
+    allow_negative: d.account.allowNegative,
+    delta: d.delta.toString(),
+  }));
+  const postingsJson = rows.map((r) => ({
+    id: r.id,
+    account_id: r.accountId,
+    asset: r.asset,
+    amount: r.amount.toString(),
+    entry_type: r.entryType,
+    status: r.status,
+    unlock_at: r.unlockAt?.toISOString() ?? null,
+  }));
+  try {
+    const result = await send<{
+      posting_id: string;
+      transaction_id: string;
+      account_id: string;
+      amount: string | bigint;
+      balance_after: string | bigint;
+      entry_type: string;
+      replayed: boolean;
+    }>(ex, POST, [
+      header.id,
+      header.businessKey,
+      header.type,
+      header.refType ?? null,
+      header.refId ?? null,
+      header.description ?? "",
+      header.metadata ? JSON.stringify(header.metadata) : null,
+      (header.createdAt ?? new Date()).toISOString(),
+      JSON.stringify(accountsJson),
+      JSON.stringify(postingsJson),
+    ]);
+    return result.map((r) => ({
+      postingId: r.posting_id,
+      transactionId: r.transaction_id,
+      accountId: r.account_id,
+      amount: BigInt(r.amount),
+      balanceAfter: BigInt(r.balance_after),
+      entryType: r.entry_type,
+      replayed: r.replayed,
+    }));
+  } catch (err) {
+    throw insufficientDetail(err) ?? err;
+  }
+}
+
+function insufficientDetail(err: unknown): InsufficientBalanceError | null {
+  for (let e: unknown = err; e instanceof Error || (e && typeof e === "object"); ) {
+    const { code, detail, cause } = e as { code?: string; detail?: string; cause?: unknown };
+    if (code === INSUFFICIENT_SQLSTATE && detail) {
+      const d = JSON.parse(detail) as { account: string; asset: Asset; balance: string; required: string };
+      return new InsufficientBalanceError(d.account, d.asset, BigInt(d.balance), BigInt(d.required));
+    }
+    if (!cause || cause === e) return null;
+    e = cause;
+  }
+  return null;
+}
+
+/** Creates accounts that do not exist yet (a new user's zero wallets). */
 export async function ensureAccounts(ex: Executor, refs: AccountRef[]): Promise<void> {
-  const missing = refs.filter((r) => !knownAccounts.has(r.id));
-  if (missing.length === 0) return;
+  if (refs.length === 0) return;
   await ex
     .insert(accounts)
     .values(
-      missing.map((r) => ({
+      refs.map((r) => ({
         id: r.id,
         asset: r.asset,
         ownerUserId: r.ownerUserId,
@@ -22,52 +130,6 @@ export async function ensureAccounts(ex: Executor, refs: AccountRef[]): Promise<
       })),
     )
     .onConflictDoNothing();
-  const remember = () => {
-    for (const r of missing) knownAccounts.add(r.id);
-  };
-  try {
-    afterCommit(ex, remember);
-  } catch {
-    // Not inside a tracked transaction: the insert committed on its own.
-    remember();
-  }
-}
-
-export async function accountExists(ex: Executor, id: string): Promise<boolean> {
-  const rows = await ex.select({ id: accounts.id }).from(accounts).where(eq(accounts.id, id));
-  return rows.length === 1;
-}
-
-/** Forgets what this process believes exists (an account it skipped was missing after all). */
-export function forgetKnownAccount(id: string): void {
-  knownAccounts.delete(id);
-}
-
-export async function insertTransaction(
-  ex: Executor,
-  row: typeof ledgerTransactions.$inferInsert,
-): Promise<boolean> {
-  const inserted = await ex
-    .insert(ledgerTransactions)
-    .values(row)
-    .onConflictDoNothing({ target: ledgerTransactions.businessKey })
-    .returning({ id: ledgerTransactions.id });
-  return inserted.length === 1;
-}
-
-/** Applies `delta` only if the balance stays non-negative (or the account may go negative). */
-export async function applyDelta(ex: Executor, accountId: string, delta: bigint): Promise<bigint | null> {
-  const rows = await ex
-    .update(accounts)
-    .set({ balance: sql`${accounts.balance} + ${delta}` })
-    .where(
-      and(
-        eq(accounts.id, accountId),
-        or(eq(accounts.allowNegative, true), sql`${accounts.balance} + ${delta} >= 0`),
-      ),
-    )
-    .returning({ balance: accounts.balance });
-  return rows[0]?.balance ?? null;
 }
 
 export async function balanceOf(ex: Executor, accountId: string): Promise<bigint> {
@@ -84,22 +146,6 @@ export async function balancesOf(ex: Executor, accountIds: string[]): Promise<Ma
     .from(accounts)
     .where(inArray(accounts.id, accountIds));
   return new Map(rows.map((r) => [r.id, r.balance]));
-}
-
-export async function insertPostings(ex: Executor, rows: (typeof postings.$inferInsert)[]): Promise<void> {
-  await ex.insert(postings).values(rows);
-}
-
-export async function findTransactionByKey(ex: Executor, businessKey: string) {
-  const rows = await ex
-    .select()
-    .from(ledgerTransactions)
-    .where(eq(ledgerTransactions.businessKey, businessKey));
-  return rows[0] ?? null;
-}
-
-export async function postingsOfTransaction(ex: Executor, transactionId: string) {
-  return ex.select().from(postings).where(eq(postings.transactionId, transactionId)).orderBy(postings.id);
 }
 
 /** The user-visible ledger: postings on the given accounts, newest first, keyset-paged. */
@@ -190,7 +236,15 @@ export async function reconciliationRows(ex: Executor): Promise<ReconciliationRo
 
 export const BALANCE_CHANNEL = "ledger_balances";
 
-/** Tells every process (after commit, as NOTIFY is transactional) whose balances changed. */
+const NOTIFY_BALANCES = statement(
+  "ledger_notify_balances",
+  `select pg_notify('${BALANCE_CHANNEL}', owner) from unnest($1::text[]) as owner`,
+);
+
+/**
+ * Tells every process whose balances changed. Sent after the spend committed, on its own: a NOTIFY in
+ * the spend's transaction would hold a global lock through every commit and serialize all spends.
+ */
 export async function notifyBalanceChanged(ex: Executor, ownerUserIds: string[]): Promise<void> {
-  for (const id of ownerUserIds) await ex.execute(sql`select pg_notify(${BALANCE_CHANNEL}, ${id})`);
+  if (ownerUserIds.length > 0) await send(ex, NOTIFY_BALANCES, [ownerUserIds]);
 }

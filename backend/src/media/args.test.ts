@@ -1,14 +1,21 @@
 import { describe, expect, it } from "vitest";
 import {
+  audioPlanFor,
   dimensionsFor,
   escapeFiltergraph,
   escapeFilterOption,
   filterValue,
   handleText,
+  PLAY_X264,
+  playSize,
   probeArgs,
+  probeDurationArgs,
+  secondsText,
   simulatedClipArgs,
   thumbnailArgs,
+  thumbnailFilter,
   watermarkArgs,
+  watermarkFilter,
   wrapText,
 } from "./args.js";
 
@@ -42,6 +49,14 @@ describe("probeArgs", () => {
     expect(args).toContain("-show_format");
     expect(args).toContain("-show_streams");
     expect(args.at(-1)).toBe("/in/a b.mp4");
+  });
+
+  it("asks only for the container duration of a file whose streams are known", () => {
+    const args = probeDurationArgs("/out/play.mp4");
+    expect(valueAfter(args, "-show_entries")).toBe("format=duration");
+    expect(valueAfter(args, "-print_format")).toBe("json");
+    expect(args).not.toContain("-show_streams");
+    expect(args.at(-1)).toBe("/out/play.mp4");
   });
 });
 
@@ -110,11 +125,13 @@ describe("watermarkArgs", () => {
     fontFile: FONT,
     width: 720,
     height: 1280,
-    hasAudio: true,
+    audio: "encode" as const,
   };
 
-  it("encodes H.264 yuv420p veryfast crf 23 + AAC into a faststart MP4", () => {
+  it("encodes H.264 yuv420p high veryfast crf 23 + AAC into a faststart MP4", () => {
     const args = watermarkArgs(base);
+    expect(valueAfter(args, "-profile:v")).toBe("high");
+    expect(PLAY_X264).toEqual({ preset: "veryfast", crf: "23" });
     expect(valueAfter(args, "-c:v")).toBe("libx264");
     expect(valueAfter(args, "-pix_fmt")).toBe("yuv420p");
     expect(valueAfter(args, "-preset")).toBe("veryfast");
@@ -126,19 +143,101 @@ describe("watermarkArgs", () => {
     expect(valueAfter(args, "-i")).toBe("/in/src.mp4");
   });
 
-  it("keeps the source audio when there is some", () => {
+  it("re-encodes non-AAC source audio to stereo 44.1 kHz AAC", () => {
     const args = watermarkArgs(base);
     expect(args.filter((a) => a === "-map")).toHaveLength(2);
     expect(args).toContain("0:a:0");
     expect(args.join(" ")).not.toContain("anullsrc");
     expect(args).not.toContain("-shortest");
+    expect(valueAfter(args, "-b:a")).toBe("128k");
+    expect(valueAfter(args, "-ac")).toBe("2");
+    expect(valueAfter(args, "-ar")).toBe("44100");
+  });
+
+  it("copies source audio that is already AAC, with no audio encoder options", () => {
+    const args = watermarkArgs({ ...base, audio: "copy" });
+    expect(args).toContain("0:a:0");
+    expect(valueAfter(args, "-c:a")).toBe("copy");
+    expect(args.filter((a) => a === "-c:a")).toHaveLength(1);
+    for (const flag of ["-b:a", "-ac", "-ar", "-shortest"]) expect(args).not.toContain(flag);
+    expect(args.join(" ")).not.toContain("anullsrc");
+    // Video is still encoded.
+    expect(valueAfter(args, "-c:v")).toBe("libx264");
   });
 
   it("adds a silent AAC track when the source has none", () => {
-    const args = watermarkArgs({ ...base, hasAudio: false });
+    const args = watermarkArgs({ ...base, audio: "silent" });
     expect(args).toContain("anullsrc=channel_layout=stereo:sample_rate=44100");
     expect(args).toContain("1:a:0");
+    expect(args).not.toContain("0:a:0");
     expect(args).toContain("-shortest");
+    expect(valueAfter(args, "-c:a")).toBe("aac");
+  });
+
+  it("picks the audio plan from the source codec", () => {
+    expect(audioPlanFor("aac")).toBe("copy");
+    expect(audioPlanFor("mp3")).toBe("encode");
+    expect(audioPlanFor("opus")).toBe("encode");
+    expect(audioPlanFor("aac_latm")).toBe("encode");
+    expect(audioPlanFor(null)).toBe("silent");
+  });
+
+  it("writes no second output without a thumbnail", () => {
+    const args = watermarkArgs(base);
+    expect(args).not.toContain("image2");
+    expect(args.filter((a) => a.endsWith(".jpg"))).toEqual([]);
+    expect(valueAfter(args, "-filter_complex")).toBe(`[0:v:0]${watermarkFilter(base)}[v]`);
+  });
+
+  describe("with a thumbnail output", () => {
+    const thumbnail = { output: "/out/thumb.jpg", atSec: 1, width: 540 };
+    const args = watermarkArgs({ ...base, audio: "copy", thumbnail });
+    const graph = valueAfter(args, "-filter_complex") ?? "";
+
+    it("splits the decoded source before the watermark, so the thumbnail is of the clean frame", () => {
+      expect(graph).toBe(
+        `[0:v:0]split=2[main][still];[main]${watermarkFilter(base)}[v];[still]${thumbnailFilter(1, 540)}[thumb]`,
+      );
+      expect(graph.split(";")[2]).not.toContain("drawtext");
+    });
+
+    it("passes exactly one frame, the first at or after atSec, scaled to the width", () => {
+      expect(thumbnailFilter(1, 540)).toBe(
+        "select=isnan(prev_selected_t)*gte(t\\,1.000),scale=540:-2,setsar=1",
+      );
+      expect(thumbnailFilter(0.25, 541)).toContain("gte(t\\,0.250)");
+      expect(thumbnailFilter(0.25, 541)).toContain("scale=540:-2");
+    });
+
+    it("puts the play copy first (all its options before its path), then one JPEG frame", () => {
+      const play = args.indexOf("/out/play.mp4");
+      const thumb = args.indexOf("/out/thumb.jpg");
+      expect(play).toBeGreaterThan(0);
+      expect(thumb).toBe(args.length - 1);
+      expect(args.indexOf("+faststart")).toBeLessThan(play);
+      expect(args.indexOf("copy")).toBeLessThan(play);
+      const second = args.slice(play + 1);
+      expect(second).toEqual([
+        "-map",
+        "[thumb]",
+        "-frames:v",
+        "1",
+        "-q:v",
+        "4",
+        "-update",
+        "1",
+        "-f",
+        "image2",
+        "/out/thumb.jpg",
+      ]);
+    });
+
+    it("keeps the silent track and -shortest on the play copy", () => {
+      const silent = watermarkArgs({ ...base, audio: "silent", thumbnail });
+      const play = silent.indexOf("/out/play.mp4");
+      expect(silent.indexOf("-shortest")).toBeLessThan(play);
+      expect(silent.indexOf("1:a:0")).toBeLessThan(play);
+    });
   });
 
   it("draws SkyRiff and the @handle bottom-right with the font", () => {
@@ -183,8 +282,25 @@ describe("thumbnailArgs", () => {
     expect(valueAfter(args, "-ss")).toBe("1.500");
     expect(args.indexOf("-ss")).toBeLessThan(args.indexOf("-i"));
     expect(valueAfter(args, "-frames:v")).toBe("1");
+    expect(valueAfter(args, "-update")).toBe("1");
     expect(valueAfter(args, "-vf")).toContain("scale=540:-2");
     expect(args.at(-1)).toBe("/out/t.jpg");
+  });
+});
+
+describe("secondsText and playSize", () => {
+  it("formats seconds with millisecond precision", () => {
+    expect(secondsText(0)).toBe("0.000");
+    expect(secondsText(0.25)).toBe("0.250");
+    expect(secondsText(12.3456)).toBe("12.346");
+    expect(secondsText(-1)).toBe("0.000");
+  });
+
+  it("gives the even size the watermark filter scales to", () => {
+    expect(playSize(721, 1279)).toEqual({ width: 720, height: 1278 });
+    expect(watermarkFilter({ handle: "x", fontFile: null, width: 721, height: 1279 })).toContain(
+      "scale=720:1278",
+    );
   });
 });
 

@@ -24,6 +24,11 @@ export function probeArgs(input: string): string[] {
   return ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", input];
 }
 
+/** ffprobe → JSON with the container duration only (`{"format":{"duration":"10.024000"}}`). */
+export function probeDurationArgs(input: string): string[] {
+  return ["-v", "error", "-print_format", "json", "-show_entries", "format=duration", input];
+}
+
 /** ffmpeg without an output: prints the input's info on stderr (the fallback when ffprobe is unusable). */
 export function ffmpegInfoArgs(input: string): string[] {
   return ["-hide_banner", "-nostdin", "-i", input];
@@ -161,6 +166,29 @@ export function wrapText(text: string, maxColumns: number, maxLines: number): st
 // ---------------------------------------------------------------------------------------------------
 // Watermarked play copy
 
+/**
+ * What happens to the source's audio in the play copy: `copy` (already AAC: the packets are kept as
+ * they are, no generation loss and no encode time), `encode` (any other codec → AAC), `silent` (no
+ * audio: a silent AAC track is added so every play copy is H.264/AAC).
+ */
+export type AudioPlan = "copy" | "encode" | "silent";
+
+/** The plan for a source audio codec as ffprobe names it (`codec_name`; null → no audio stream). */
+export function audioPlanFor(audioCodec: string | null): AudioPlan {
+  if (audioCodec === null) return "silent";
+  return audioCodec === "aac" ? "copy" : "encode";
+}
+
+/** A JPEG written by the same ffmpeg run as the play copy (a second output). */
+export interface ThumbnailOutput {
+  /** A .jpg path. */
+  output: string;
+  /** The first frame at or after this time (seconds) is taken; it must be inside the video stream. */
+  atSec: number;
+  /** Thumbnail width; the height keeps the aspect ratio (even). */
+  width: number;
+}
+
 export interface WatermarkArgsInput {
   input: string;
   output: string;
@@ -171,8 +199,18 @@ export interface WatermarkArgsInput {
   /** Output frame size (the source's display size; odd values are rounded down to even). */
   width: number;
   height: number;
-  /** false → a silent AAC track is added so the output is always H.264/AAC. */
-  hasAudio: boolean;
+  /** See `audioPlanFor`. */
+  audio: AudioPlan;
+  /**
+   * Also write a thumbnail of the clean (un-watermarked) source frame at `atSec`, from the frames this
+   * run decodes anyway: no second ffmpeg process, no second open/seek/decode of the source.
+   */
+  thumbnail?: ThumbnailOutput | null;
+}
+
+/** The play copy's frame size for a source display size (what `watermarkFilter` scales to). */
+export function playSize(width: number, height: number): { width: number; height: number } {
+  return { width: even(width), height: even(height) };
 }
 
 /** Sizes of the bottom-right mark for a frame; all integers. */
@@ -280,33 +318,43 @@ export function watermarkFilter(opts: {
   return filters.join(",");
 }
 
-/** The watermarked play copy: H.264 (yuv420p) + AAC, MP4 with the moov atom first (+faststart). */
+/** The play copy's x264 settings (the bench checks its hand-written one-pass floor against them). */
+export const PLAY_X264 = { preset: "veryfast", crf: "23" } as const;
+
+/** Seconds with millisecond precision, formatted with integer math (no float formatting): "1.500". */
+export function secondsText(sec: number): string {
+  const ms = Math.max(0, Math.round(sec * 1000));
+  return `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, "0")}`;
+}
+
+/**
+ * The thumbnail branch of the play copy's filtergraph: passes exactly one frame (the first at or after
+ * `atSec`; `prev_selected_t` is NaN until a frame was selected) and scales it. Selecting one frame
+ * only matters: frames let through after the thumbnail output has finished would still be scaled and
+ * queued until the end of the run.
+ */
+export function thumbnailFilter(atSec: number, width: number): string {
+  return `select=isnan(prev_selected_t)*gte(t\\,${secondsText(atSec)}),scale=${even(width)}:-2,setsar=1`;
+}
+
+/**
+ * The watermarked play copy: H.264 (yuv420p, high) + AAC, MP4 with the moov atom first (+faststart);
+ * optionally the thumbnail as a second output of the same run (a `split` of the decoded source, so the
+ * thumbnail is of the clean frame).
+ */
 export function watermarkArgs(opts: WatermarkArgsInput): string[] {
   const args = [...COMMON, "-i", opts.input];
-  if (!opts.hasAudio) args.push("-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=44100");
+  const silent = opts.audio === "silent";
+  if (silent) args.push("-f", "lavfi", "-i", "anullsrc=channel_layout=stereo:sample_rate=44100");
+  const graph = opts.thumbnail
+    ? `[0:v:0]split=2[main][still];[main]${watermarkFilter(opts)}[v];[still]${thumbnailFilter(opts.thumbnail.atSec, opts.thumbnail.width)}[thumb]`
+    : `[0:v:0]${watermarkFilter(opts)}[v]`;
+  args.push("-filter_complex", graph, "-map", "[v]", "-map", silent ? "1:a:0" : "0:a:0");
+  if (silent) args.push("-shortest");
+  args.push(...H264, "-preset", PLAY_X264.preset, "-crf", PLAY_X264.crf);
+  if (opts.audio === "copy") args.push("-c:a", "copy");
+  else args.push("-c:a", "aac", "-b:a", "128k", "-ac", "2", "-ar", "44100");
   args.push(
-    "-filter_complex",
-    `[0:v:0]${watermarkFilter(opts)}[v]`,
-    "-map",
-    "[v]",
-    "-map",
-    opts.hasAudio ? "0:a:0" : "1:a:0",
-  );
-  if (!opts.hasAudio) args.push("-shortest");
-  args.push(
-    ...H264,
-    "-preset",
-    "veryfast",
-    "-crf",
-    "23",
-    "-c:a",
-    "aac",
-    "-b:a",
-    "128k",
-    "-ac",
-    "2",
-    "-ar",
-    "44100",
     "-map_metadata",
     "-1",
     "-max_muxing_queue_size",
@@ -317,13 +365,18 @@ export function watermarkArgs(opts: WatermarkArgsInput): string[] {
     "mp4",
     opts.output,
   );
+  if (opts.thumbnail) {
+    args.push("-map", "[thumb]", ...THUMB_JPEG, opts.thumbnail.output);
+  }
   return args;
 }
 
 const H264 = ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-profile:v", "high"];
+/** One JPEG frame to one file (`-update 1`: a plain file name, not an image sequence pattern). */
+const THUMB_JPEG = ["-frames:v", "1", "-q:v", "4", "-update", "1", "-f", "image2"];
 
 // ---------------------------------------------------------------------------------------------------
-// Thumbnail
+// Thumbnail (own run: the fallback when the play copy's run wrote none)
 
 export interface ThumbnailArgsInput {
   input: string;
@@ -336,24 +389,16 @@ export interface ThumbnailArgsInput {
 }
 
 export function thumbnailArgs(opts: ThumbnailArgsInput): string[] {
-  // Seconds with millisecond precision, formatted with integer math (no float formatting).
-  const ms = Math.max(0, Math.round(opts.atSec * 1000));
-  const at = `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, "0")}`;
   return [
     ...COMMON,
     "-ss",
-    at,
+    secondsText(opts.atSec),
     "-i",
     opts.input,
-    "-frames:v",
-    "1",
     "-an",
     "-vf",
     `scale=${even(opts.width)}:-2,setsar=1`,
-    "-q:v",
-    "4",
-    "-f",
-    "image2",
+    ...THUMB_JPEG,
     opts.output,
   ];
 }

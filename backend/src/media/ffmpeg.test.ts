@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { findFont, MediaError, parseDecimalMs, parseFfmpegInfo, parseProbeJson } from "./ffmpeg.js";
+import {
+  findFont,
+  MediaError,
+  parseDecimalMs,
+  parseFfmpegInfo,
+  parseProbeDuration,
+  parseProbeJson,
+} from "./ffmpeg.js";
 
 describe("parseDecimalMs", () => {
   it("turns decimal seconds into integer ms without floats", () => {
@@ -15,6 +22,16 @@ describe("parseDecimalMs", () => {
     expect(parseDecimalMs("N/A")).toBeNull();
     expect(parseDecimalMs("-1.0")).toBeNull();
     expect(parseDecimalMs(undefined)).toBeNull();
+  });
+});
+
+describe("parseProbeDuration", () => {
+  it("reads format.duration as integer ms, null without one", () => {
+    expect(parseProbeDuration({ format: { duration: "10.024000" } })).toBe(10024);
+    expect(parseProbeDuration({ format: { duration: "N/A" } })).toBeNull();
+    expect(parseProbeDuration({ format: {} })).toBeNull();
+    expect(parseProbeDuration({})).toBeNull();
+    expect(parseProbeDuration(null)).toBeNull();
   });
 });
 

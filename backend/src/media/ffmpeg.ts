@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { accessSync, chmodSync, constants, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { ffmpegInfoArgs, probeArgs } from "./args.js";
+import { ffmpegInfoArgs, probeArgs, probeDurationArgs } from "./args.js";
 
 export type MediaErrorKind =
   | "not_video"
@@ -337,6 +337,44 @@ export async function probe(file: string, opts: ProbeOptions = {}): Promise<Prob
   if (!/Input #0/.test(res.stderr))
     throw new MediaError("not_video", `not a readable video: ${tail(res.stderr, 300)}`);
   return parseFfmpegInfo(res.stderr);
+}
+
+/** ffprobe `-show_entries format=duration` JSON → integer ms; null when it holds no duration. */
+export function parseProbeDuration(json: unknown): number | null {
+  const format = isObject(json) && isObject(json.format) ? json.format : {};
+  return parseDecimalMs(format.duration);
+}
+
+/**
+ * The container duration only (what `probe(file).durationMs` gives), for a file whose streams are
+ * already known, such as a play copy just rendered: ffprobe prints one field. Falls back to the full
+ * `probe` without a usable ffprobe or when no duration is printed.
+ */
+export async function probeDuration(file: string, opts: ProbeOptions = {}): Promise<number> {
+  const tools = opts.tools ?? mediaTools();
+  if (tools.ffprobe) {
+    let res: RunResult | null = null;
+    try {
+      res = await run(tools.ffprobe, probeDurationArgs(file), {
+        timeoutMs: opts.timeoutMs ?? 60_000,
+        captureStdout: true,
+      });
+    } catch (err) {
+      if (!(err instanceof MediaError && err.kind === "tool_missing")) throw err;
+    }
+    if (res) {
+      if (res.code !== 0) throw new MediaError("not_video", `not a readable video: ${tail(res.stderr, 300)}`);
+      let json: unknown = null;
+      try {
+        json = JSON.parse(res.stdout);
+      } catch {
+        // fall through to the full probe
+      }
+      const ms = parseProbeDuration(json);
+      if (ms !== null) return ms;
+    }
+  }
+  return (await probe(file, opts)).durationMs;
 }
 
 // ---------------------------------------------------------------------------------------------------

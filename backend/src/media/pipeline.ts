@@ -10,8 +10,16 @@ import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { thumbnailArgs, watermarkArgs } from "./args.js";
-import { findFont, MediaError, type MediaTools, type ProbeResult, probe, runFfmpeg } from "./ffmpeg.js";
+import { type AudioPlan, audioPlanFor, playSize, thumbnailArgs, watermarkArgs } from "./args.js";
+import {
+  findFont,
+  MediaError,
+  type MediaTools,
+  type ProbeResult,
+  probe,
+  probeDuration,
+  runFfmpeg,
+} from "./ffmpeg.js";
 
 export { MediaError, type MediaErrorKind, type ProbeResult } from "./ffmpeg.js";
 
@@ -31,6 +39,18 @@ export interface ProcessVideoInput {
   tools?: MediaTools;
 }
 
+/** Where `processVideo`'s time went (wall-clock ms). */
+export interface ProcessTimings {
+  /** ffprobe of the source. */
+  probeMs: number;
+  /** The ffmpeg run writing the play copy and the thumbnail (both runs when the font failed). */
+  renderMs: number;
+  /** A separate thumbnail run: only when the render wrote none (the video stream ended early); else 0. */
+  thumbnailMs: number;
+  /** The play copy's duration (a one-field ffprobe; its size and codecs are known). */
+  playProbeMs: number;
+}
+
 export interface ProcessedVideo {
   /** `${workDir}/play.mp4`: the watermarked H.264/AAC copy. */
   playPath: string;
@@ -38,19 +58,44 @@ export interface ProcessedVideo {
   thumbPath: string;
   /** The source. */
   probe: ProbeResult;
-  /** The play copy (its size/duration are what the asset should show). */
+  /**
+   * The play copy (its size/duration are what the asset should show): the size and codecs it was
+   * rendered with, the duration probed from the file. Equal to `probe(playPath)`.
+   */
   play: ProbeResult;
+  timings: ProcessTimings;
+}
+
+interface RenderAttempt {
+  fontFile: string | null;
+  audio: AudioPlan;
+}
+
+async function nonEmptyFile(file: string): Promise<boolean> {
+  const info = await stat(file).catch(() => null);
+  return info?.isFile() === true && info.size > 0;
 }
 
 /**
- * Probes the source (MediaError `not_video` / `zero_duration` when it is not a usable video), renders
- * the watermarked play copy and a JPEG thumbnail. If drawing with the font fails, the copy is rendered
- * again with the text-less logo: a font problem never fails the pipeline.
+ * Probes the source (MediaError `not_video` / `zero_duration` when it is not a usable video), then
+ * renders in one ffmpeg run the watermarked play copy (source AAC audio copied, other audio re-encoded,
+ * a silent track when there is none) and a JPEG thumbnail of the clean source frame at 1 s (mid-clip
+ * for shorter clips). If the run fails, it is repeated with the audio re-encoded (when it was copied)
+ * and then with the text-less logo: neither an odd AAC stream nor a font problem fails the pipeline. Of the play copy only the duration is probed: its size and
+ * codecs are the ones it was rendered with.
  */
 export async function processVideo(input: ProcessVideoInput): Promise<ProcessedVideo> {
   const timeoutMs = input.timeoutMs ?? 600_000;
   const tools = input.tools;
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = now - mark;
+    mark = now;
+    return ms;
+  };
   const source = await probe(input.sourcePath, { tools, timeoutMs: Math.min(timeoutMs, 60_000) });
+  const probeMs = lap();
   if (source.width <= 0 || source.height <= 0) throw new MediaError("not_video", "video has no frame size");
   if (source.durationMs < 100) throw new MediaError("zero_duration", "video has (almost) zero duration");
 
@@ -58,36 +103,68 @@ export async function processVideo(input: ProcessVideoInput): Promise<ProcessedV
   const playPath = path.join(input.workDir, "play.mp4");
   const thumbPath = path.join(input.workDir, "thumb.jpg");
   const fontFile = input.fontFile === undefined ? findFont() : input.fontFile;
-  const hasAudio = source.audioCodec !== null;
+  // A frame a little into the clip (the first is often black).
+  const atMs = Math.min(1000, Math.floor(source.durationMs / 2));
+  const thumbWidth = Math.min(input.thumbWidth ?? 540, source.width);
   const base = {
     input: input.sourcePath,
     output: playPath,
     handle: input.handle,
     width: source.width,
     height: source.height,
-    hasAudio,
+    thumbnail: { output: thumbPath, atSec: atMs / 1000, width: thumbWidth },
   };
+  // When a run fails, the next one is more conservative: AAC re-encoded instead of copied (a stream
+  // the MP4 muxer refuses), then the text-less logo (a font drawtext cannot use).
+  const audio = audioPlanFor(source.audioCodec);
+  const attempts: RenderAttempt[] = [{ fontFile, audio }];
+  if (audio === "copy") attempts.push({ fontFile, audio: "encode" });
+  if (fontFile) attempts.push({ fontFile: null, audio: audio === "copy" ? "encode" : audio });
   try {
-    try {
-      await runFfmpeg(watermarkArgs({ ...base, fontFile }), { timeoutMs, tools });
-    } catch (err) {
-      if (!(fontFile && err instanceof MediaError && err.kind === "ffmpeg_failed")) throw err;
-      await runFfmpeg(watermarkArgs({ ...base, fontFile: null }), { timeoutMs, tools });
+    // A thumbnail left by an earlier attempt in the same directory must not pass for this run's.
+    await rm(thumbPath, { force: true });
+    lap();
+    for (const [i, attempt] of attempts.entries()) {
+      try {
+        await runFfmpeg(watermarkArgs({ ...base, ...attempt }), { timeoutMs, tools });
+        break;
+      } catch (err) {
+        const retry = i < attempts.length - 1 && err instanceof MediaError && err.kind === "ffmpeg_failed";
+        if (!retry) throw err;
+      }
     }
-    // A frame a little into the clip (the first is often black), from the clean source.
-    const atMs = Math.min(1000, Math.floor(source.durationMs / 2));
-    const width = Math.min(input.thumbWidth ?? 540, source.width);
-    await runFfmpeg(
-      thumbnailArgs({ input: input.sourcePath, output: thumbPath, atSec: atMs / 1000, width }),
-      {
-        timeoutMs: Math.min(timeoutMs, 120_000),
-        tools,
-      },
-    );
-    const thumb = await stat(thumbPath).catch(() => null);
-    if (!thumb || thumb.size === 0) throw new MediaError("ffmpeg_failed", "no thumbnail frame was written");
-    const play = await probe(playPath, { tools });
-    return { playPath, thumbPath, probe: source, play };
+    const renderMs = lap();
+    let thumbnailMs = 0;
+    if (!(await nonEmptyFile(thumbPath))) {
+      // No frame at `atMs`: the container is longer than its video stream (trailing audio, say).
+      await runFfmpeg(
+        thumbnailArgs({ input: input.sourcePath, output: thumbPath, atSec: 0, width: thumbWidth }),
+        {
+          timeoutMs: Math.min(timeoutMs, 120_000),
+          tools,
+        },
+      );
+      if (!(await nonEmptyFile(thumbPath))) {
+        throw new MediaError("ffmpeg_failed", "no thumbnail frame was written");
+      }
+      thumbnailMs = lap();
+    }
+    lap();
+    // Size and codecs are the ones the copy was rendered with; only its duration is asked for.
+    const play: ProbeResult = {
+      durationMs: await probeDuration(playPath, { tools }),
+      ...playSize(source.width, source.height),
+      videoCodec: "h264",
+      audioCodec: "aac",
+    };
+    const playProbeMs = lap();
+    return {
+      playPath,
+      thumbPath,
+      probe: source,
+      play,
+      timings: { probeMs, renderMs, thumbnailMs, playProbeMs },
+    };
   } catch (err) {
     await Promise.all([rm(playPath, { force: true }), rm(thumbPath, { force: true })]);
     throw err;

@@ -17,7 +17,7 @@ import { pathToFileURL } from "node:url";
 import type { Ratio } from "@skyriff/contracts";
 import { dimensionsFor, simulatedClipArgs } from "../media/args.js";
 import { findFont, type MediaTools, runFfmpeg } from "../media/ffmpeg.js";
-import { type ModelDef, VendorError, type VendorTaskState, type VideoVendor } from "./types.js";
+import { VendorError, type VendorTaskState, type VideoVendor } from "./types.js";
 
 export const SIMULATED_FAIL_TAG = "#fail";
 export const SIMULATED_REJECT_TAG = "#reject";
@@ -181,7 +181,7 @@ export function createSimulatedVendor(opts: SimulatedVendorOptions): VideoVendor
       return { vendorTaskId: encodeSimulatedTaskId(spec) };
     },
 
-    async get(vendorTaskId: string, _model: ModelDef): Promise<VendorTaskState> {
+    async get(vendorTaskId: string): Promise<VendorTaskState> {
       const spec = decodeSimulatedTaskId(vendorTaskId);
       if (!spec) throw new VendorError("rejected", "unknown simulated task id");
       const state = simulatedStateAt(spec, now() - spec.t, totalMs);

@@ -61,7 +61,7 @@ export interface VideoVendor {
   /** Submits text→video (referenceImageUrl null) or image→video; returns the vendor's task id. */
   create(input: VendorCreateInput): Promise<{ vendorTaskId: string }>;
   /** The current state of a vendor task. */
-  get(vendorTaskId: string, model: ModelDef): Promise<VendorTaskState>;
+  get(vendorTaskId: string): Promise<VendorTaskState>;
 }
 
 /** SPEC §3 status words, case-insensitive; anything unknown is treated as still running. */

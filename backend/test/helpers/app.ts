@@ -80,10 +80,23 @@ export async function startTestApp(
 
 async function createDatabase(adminUrl: string): Promise<string> {
   const name = `skyriff_t_${randomBytes(6).toString("hex")}`;
+  const template = process.env.SKYRIFF_PG_TEMPLATE;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.query(`create database ${name}${template ? ` template ${template}` : ""}`);
+        break;
+      } catch (err) {
+        // Two files copying the template in the same instant can collide; the copy is quick, try again.
+        if (attempt >= 5 || !/being accessed by other users/.test(String(err))) throw err;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();

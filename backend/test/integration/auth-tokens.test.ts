@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REFRESH_GRACE_MS } from "../../src/modules/auth/service.js";
 import { call, login, startTestApp, type TestApp } from "../helpers/app.js";
 
 let t: TestApp;
@@ -45,7 +46,7 @@ describe("access and refresh tokens", () => {
     expect(none.body.code).toBe(1001);
   });
 
-  it("refresh rotates both tokens; re-using a rotated refresh token revokes the whole family", async () => {
+  it("refresh rotates both tokens; a rotated token re-used after the grace window revokes the whole family", async () => {
     const user = await login(t);
     const first = await refresh(user.refresh_token);
     expect(first.status).toBe(200);
@@ -53,9 +54,10 @@ describe("access and refresh tokens", () => {
     const second = await refresh(first.body.data.refresh_token);
     expect(second.status).toBe(200);
 
+    t.clock.advance(REFRESH_GRACE_MS + 1000);
     const reuse = await refresh(user.refresh_token);
     expect(reuse.status).toBe(401);
-    expect(reuse.body.code).toBe(1001);
+    expect(reuse.body).toMatchObject({ code: 1001, data: { reason: "refresh_token_reused" } });
     // Every token of the family is dead now: the latest refresh token and every access token.
     expect((await refresh(second.body.data.refresh_token)).status).toBe(401);
     for (const token of [user.access_token, first.body.data.access_token, second.body.data.access_token]) {
@@ -67,11 +69,48 @@ describe("access and refresh tokens", () => {
     expect((await me(other.access_token)).status).toBe(200);
   });
 
-  it("an unknown refresh token is 401 and two concurrent refreshes cannot both win", async () => {
+  it("two tabs refreshing with the same token (at once, or a few seconds apart) both get the same new pair", async () => {
     expect((await refresh("rt_unknown")).status).toBe(401);
     const user = await login(t);
-    const results = await Promise.all([refresh(user.refresh_token), refresh(user.refresh_token)]);
-    expect(results.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+    const [a, b] = await Promise.all([refresh(user.refresh_token), refresh(user.refresh_token)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(b.body.data).toEqual(a.body.data);
+    expect(a.body.data.refresh_token).not.toBe(user.refresh_token);
+    t.clock.advance(REFRESH_GRACE_MS - 2000);
+    const late = await refresh(user.refresh_token);
+    expect(late.status).toBe(200);
+    expect(late.body.data).toEqual(a.body.data);
+    // The shared pair is a normal live pair: it opens /me and rotates on.
+    expect((await me(a.body.data.access_token)).status).toBe(200);
+    const next = await refresh(a.body.data.refresh_token);
+    expect(next.status).toBe(200);
+    expect(next.body.data.refresh_token).not.toBe(a.body.data.refresh_token);
+    expect((await me(next.body.data.access_token)).status).toBe(200);
+  });
+
+  it("the Bearer scheme is case-insensitive", async () => {
+    const user = await login(t);
+    for (const scheme of ["bearer", "BEARER", "Bearer"]) {
+      const res = await call(t, "GET", "/api/v1/me", {
+        headers: { authorization: `${scheme} ${user.access_token}` },
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it("logout with only the bearer token ends that session (no body, or an empty JSON body)", async () => {
+    for (const headers of [{}, { "content-type": "application/json" }]) {
+      const user = await login(t);
+      const out = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/auth/logout",
+        headers: { authorization: `Bearer ${user.access_token}`, ...headers },
+      });
+      expect(out.statusCode).toBe(200);
+      expect(out.json().data).toEqual({ logged_out: true });
+      expect((await me(user.access_token)).status).toBe(401);
+      expect((await refresh(user.refresh_token)).status).toBe(401);
+    }
   });
 
   it("logout ends the session: access and refresh tokens stop working", async () => {

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.js";
 import { reconcile } from "../../src/ledger/index.js";
+import { failTask } from "../../src/modules/generation/service.js";
 import { createSimulatedVendor } from "../../src/vendors/simulated.js";
 import type { VendorName, VideoVendor } from "../../src/vendors/types.js";
 import { type Api, call, login, runJob, startTestApp, type TestApp } from "../helpers/app.js";
@@ -110,15 +111,24 @@ describe("generation loop on the simulated vendor", () => {
     expect((await reconcile(t.ctx.db)).ok).toBe(true);
   });
 
-  it("a #fail prompt ends in FAILURE and refunds exactly once", async () => {
+  it("a #fail prompt ends in FAILURE and refunds exactly once; a late second failure changes nothing", async () => {
     const user = await userWith(15);
     const created = await create(user.access_token, { prompt: "会失败的任务 #fail" });
     expect(await balance(user.access_token)).toBe(5);
     const done = await runToEnd(user.access_token, created.body.data.task_id);
     expect(done.body.data).toMatchObject({ status: "FAILURE", refunded: true });
     expect(done.body.data.error_message).toBeTruthy();
+    // A sweep that picked the task before it failed (the timeout, a slow poll) finishes it once more:
+    // the compare-and-set refuses, so the reason and the time the user saw stay as they were.
+    expect(await failTask(t.ctx, created.body.data.task_id, "生成超时，积分已退回")).toBe(false);
     await runJob(t, "generation.poll_sweep");
     await runJob(t, "generation.timeout_sweep");
+    const after = (await getTask(user.access_token, created.body.data.task_id)).body.data;
+    expect(after).toMatchObject({
+      status: "FAILURE",
+      error_message: done.body.data.error_message,
+      finished_at: done.body.data.finished_at,
+    });
     expect(await balance(user.access_token)).toBe(15);
     const ledger = await call(t, "GET", "/api/v1/wallet/ledgers?type=credits", { token: user.access_token });
     expect(ledger.body.data.items.map((e: { type: string }) => e.type)).toEqual([
@@ -126,6 +136,19 @@ describe("generation loop on the simulated vendor", () => {
       "gen_hold",
       "bonus",
     ]);
+  });
+
+  it("a refused hold writes no task and no job: the outbox row rolls back with the spend", async () => {
+    const user = await userWith(9);
+    const outboxRows = async () =>
+      (await queryRows<{ n: number }>(t.ctx.db, sql`select count(*)::int as n from outbox`))[0]?.n;
+    const before = await outboxRows();
+    const res = await create(user.access_token, { prompt: "余额不够" });
+    expect(res.status).toBe(402);
+    expect(await outboxRows()).toBe(before);
+    expect((await call(t, "GET", "/api/v1/tasks", { token: user.access_token })).body.data.items).toEqual([]);
+    const home = await call(t, "GET", "/api/v1/me/home", { token: user.access_token });
+    expect(home.body.data.counts.unfinished_tasks).toBe(0);
   });
 
   it("image→video with an uploaded image", async () => {
@@ -229,15 +252,25 @@ describe("generation loop on the simulated vendor", () => {
     expect(last).toMatchObject({ task_id: created.body.data.task_id, status: "FAILURE", refunded: true });
   });
 
-  it("at most 100 tasks per user per Shanghai day (2008)", async () => {
+  it("at most 100 tasks per user per Shanghai day (2008); the count starts again at 00:00 Shanghai, not UTC", async () => {
+    // 23:00 in Shanghai is 15:00 UTC: the next hour crosses the Shanghai day but not the UTC one.
+    const now = t.clock.now().getTime();
+    const hour = 3600_000;
+    t.clock.advance((((15 * hour - (now % (24 * hour))) % (24 * hour)) + 24 * hour) % (24 * hour));
     const user = await userWith(10);
     for (let i = 0; i < 100; i++) {
       expect((await create(user.access_token, { prompt: `第${i}次 #reject` })).status).toBe(200);
       await t.ctx.jobs.idle();
     }
-    const over = await create(user.access_token, { prompt: "第101次" });
+    t.clock.advance(59 * 60_000);
+    const over = await create(user.access_token, { prompt: "第101次 #reject" });
     expect(over.status).toBe(429);
     expect(over.body).toMatchObject({ code: 2008, data: { reason: "daily", limit: 100 } });
+    expect(await balance(user.access_token)).toBe(10);
+    t.clock.advance(2 * 60_000);
+    const nextDay = await create(user.access_token, { prompt: "第二天第一次 #reject" });
+    expect(nextDay.status).toBe(200);
+    await t.ctx.jobs.idle();
     expect(await balance(user.access_token)).toBe(10);
   });
 
@@ -247,6 +280,103 @@ describe("generation loop on the simulated vendor", () => {
     const b = await create(user.access_token, { prompt: "重试" }, "create-key-0001");
     expect(b.body.data.task_id).toBe(a.body.data.task_id);
     expect(await balance(user.access_token)).toBe(10);
+  });
+
+  it("a retried create replays its first answer even after its model was switched off; another request with the key is 409/2007", async () => {
+    const user = await userWith(30);
+    const model = t.ctx.models.find((m) => m.id === "skyriff-sim");
+    if (!model) throw new Error("no simulated model");
+    const first = await create(user.access_token, { prompt: "重试的任务 #reject" }, "replay-key-0001");
+    expect(first.status).toBe(200);
+    model.enabled = false;
+    try {
+      const retry = await create(user.access_token, { prompt: "重试的任务 #reject" }, "replay-key-0001");
+      expect(retry.status).toBe(200);
+      expect(retry.body).toEqual(first.body);
+      const fresh = await create(user.access_token, { prompt: "新的任务" }, "replay-key-0002");
+      expect(fresh.status).toBe(422);
+      expect(fresh.body.data.fields).toHaveProperty("model");
+    } finally {
+      model.enabled = true;
+    }
+    const other = await create(user.access_token, { prompt: "换了内容" }, "replay-key-0001");
+    expect(other.status).toBe(409);
+    expect(other.body.code).toBe(2007);
+    const bad = await create(user.access_token, { prompt: "x" }, "短");
+    expect(bad.status).toBe(422);
+    expect(bad.body.data.fields).toHaveProperty("Idempotency-Key");
+    await t.ctx.jobs.idle();
+    const tasks = await call(t, "GET", "/api/v1/tasks", { token: user.access_token });
+    expect(tasks.body.data.items.map((x: { task_id: string }) => x.task_id)).toEqual([
+      first.body.data.task_id,
+    ]);
+  });
+
+  it("a retried paid download replays its first answer after the video was deleted", async () => {
+    const user = await userWith(16);
+    const created = await create(user.access_token, { prompt: "删了再重试" });
+    const done = await runToEnd(user.access_token, created.body.data.task_id);
+    const url = `/api/v1/assets/videos/${done.body.data.video_id}/download_no_watermark`;
+    const headers = { "idempotency-key": "dl-replay-0001" };
+    const first = await call(t, "POST", url, { token: user.access_token, headers });
+    expect(first.body.data).toMatchObject({ cost_credits: 6, balance_after: 0 });
+    await call(t, "DELETE", `/api/v1/assets/videos/${done.body.data.video_id}`, { token: user.access_token });
+    const retry = await call(t, "POST", url, { token: user.access_token, headers });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual(first.body);
+    expect((await call(t, "POST", url, { token: user.access_token })).status).toBe(404);
+    expect(await balance(user.access_token)).toBe(0);
+  });
+
+  it("an open SSE stream ends when its session is revoked", async () => {
+    const user = await userWith(10);
+    const created = await create(user.access_token, { prompt: "一直在生成的任务" });
+    await t.ctx.jobs.idle();
+    const stream = t.app.inject({
+      url: `/api/v1/tasks/${created.body.data.task_id}/events?access_token=${user.access_token}`,
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    await call(t, "POST", "/api/v1/auth/logout", { token: user.access_token });
+    const res = await stream;
+    expect(res.body).toContain("event: session_ended");
+    expect(res.body).not.toMatch(/"status":"(SUCCESS|FAILURE)"/);
+  });
+
+  it("a task whose model left the catalog is still polled by its vendor; one whose vendor is gone is refunded at its timeout", async () => {
+    const user = await userWith(20);
+    const modelIndex = t.ctx.models.findIndex((m) => m.id === "skyriff-sim");
+    const vendor = t.ctx.vendors.get("simulated");
+    if (modelIndex < 0 || !vendor) throw new Error("no simulated model");
+    const polled = await create(user.access_token, { prompt: "模型下线后继续生成" });
+    await t.ctx.jobs.idle();
+    const [model] = t.ctx.models.splice(modelIndex, 1);
+    try {
+      const done = await runToEnd(user.access_token, polled.body.data.task_id);
+      expect(done.body.data.status).toBe("SUCCESS");
+    } finally {
+      if (model) t.ctx.models.splice(modelIndex, 0, model);
+    }
+    const stranded = await create(user.access_token, { prompt: "供应商被移除" });
+    await t.ctx.jobs.idle();
+    t.ctx.models.splice(modelIndex, 1);
+    t.ctx.vendors.delete("simulated");
+    try {
+      await runJob(t, "generation.poll_sweep");
+      expect((await getTask(user.access_token, stranded.body.data.task_id)).body.data.status).not.toBe(
+        "FAILURE",
+      );
+      t.clock.advance(31 * 60_000);
+      await runJob(t, "generation.timeout_sweep");
+    } finally {
+      if (model) t.ctx.models.splice(modelIndex, 0, model);
+      t.ctx.vendors.set("simulated", vendor);
+    }
+    expect((await getTask(user.access_token, stranded.body.data.task_id)).body.data).toMatchObject({
+      status: "FAILURE",
+      refunded: true,
+    });
+    expect(await balance(user.access_token)).toBe(10);
+    expect((await reconcile(t.ctx.db)).ok).toBe(true);
   });
 
   it("another user's task is 404; another user's video download is 403/2002 and charges nothing", async () => {

@@ -1,14 +1,20 @@
+import type { Wallets } from "@skyriff/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   accountsOf,
+  BALANCE_CHANNEL,
+  BusinessKeyConflictError,
+  IdempotencyKeyReusedError,
   InsufficientBalanceError,
+  onBalanceChanged,
   platform,
   post,
   reconcile,
   UnbalancedTransactionError,
-  withIdempotency,
 } from "../../src/ledger/index.js";
+import { WalletCache } from "../../src/modules/wallet/cache.js";
 import { call, login, startTestApp, type TestApp } from "../helpers/app.js";
+import { spendWithKey } from "../helpers/ledger.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -25,19 +31,7 @@ const wallets = async (token: string) => (await call(t, "GET", "/api/v1/me/walle
 const ledger = async (token: string, query = "type=credits") =>
   (await call(t, "GET", `/api/v1/wallet/ledgers?${query}`, { token })).body.data;
 
-/** A spend the way later features will do it: idempotent, conditional, one transaction. */
-const spend = (userId: string, credits: number, key: string) =>
-  withIdempotency(t.ctx.db, { userId, key, route: "test.spend", request: { credits } }, async (tx) => {
-    const r = await post(tx, {
-      businessKey: `test_spend:${userId}:${key}`,
-      type: "download_spend",
-      postings: [
-        { account: accountsOf(userId).credits, amount: BigInt(-credits), entryType: "download_spend" },
-        { account: platform.creditsSpent(userId), amount: BigInt(credits), entryType: "download_spend" },
-      ],
-    });
-    return { statusCode: 200, body: { balance_after: Number(r.entries[0]?.balanceAfter) } };
-  });
+const spend = (userId: string, credits: number, key: string) => spendWithKey(t.ctx.db, userId, credits, key);
 
 describe("wallets and the user-visible ledger", () => {
   it("a new user's ledger is empty", async () => {
@@ -117,6 +111,30 @@ describe("ledger core", () => {
     ).rejects.toBeInstanceOf(UnbalancedTransactionError);
   });
 
+  it("a business key names one movement: the same postings replay, other postings fail loudly", async () => {
+    const user = await login(t);
+    const userId = user.user.user_id;
+    const movement = (amount: bigint) =>
+      t.ctx.db.transaction((tx) =>
+        post(tx, {
+          businessKey: `test_grant:${userId}:once`,
+          type: "bonus",
+          postings: [
+            { account: accountsOf(userId).credits, amount, entryType: "bonus" },
+            { account: platform.creditsGranted(userId), amount: -amount, entryType: "bonus" },
+          ],
+        }),
+      );
+    const first = await movement(7n);
+    expect(first.replayed).toBe(false);
+    const again = await movement(7n);
+    expect(again).toMatchObject({ replayed: true, transactionId: first.transactionId });
+    expect(again.entries.map((e) => e.id).sort()).toEqual(first.entries.map((e) => e.id).sort());
+    await expect(movement(8n)).rejects.toBeInstanceOf(BusinessKeyConflictError);
+    expect((await wallets(user.access_token)).credits.balance).toBe(7);
+    expect((await reconcile(t.ctx.db)).ok).toBe(true);
+  });
+
   it("an overdraft is refused with nothing moved; an Idempotency-Key replay posts nothing new", async () => {
     const user = await login(t);
     await grant(user.user.user_id, 10, "spend-seed-0001");
@@ -126,15 +144,17 @@ describe("ledger core", () => {
     expect((await wallets(user.access_token)).credits.balance).toBe(10);
 
     const first = await spend(user.user.user_id, 6, "spend-key-0001");
-    expect(first).toEqual({ statusCode: 200, body: { balance_after: 4 }, replayed: false });
+    expect(first).toEqual({ body: { balance_after: 4 }, replayed: false });
     const again = await spend(user.user.user_id, 6, "spend-key-0001");
-    expect(again).toEqual({ statusCode: 200, body: { balance_after: 4 }, replayed: true });
+    expect(again).toEqual({ body: { balance_after: 4 }, replayed: true });
     expect((await wallets(user.access_token)).credits.balance).toBe(4);
     expect((await ledger(user.access_token)).items.map((e: { type: string }) => e.type)).toEqual([
       "download_spend",
       "bonus",
     ]);
-    await expect(spend(user.user.user_id, 1, "spend-key-0001")).rejects.toMatchObject({ code: 2007 });
+    await expect(spend(user.user.user_id, 1, "spend-key-0001")).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
     expect((await reconcile(t.ctx.db)).ok).toBe(true);
   });
 
@@ -177,6 +197,57 @@ describe("wallet read cache", () => {
     expect((await wallets(user.access_token)).credits.balance).toBe(5);
     const home = await call(t, "GET", "/api/v1/me/home", { token: user.access_token });
     expect(home.body.data.wallets.credits.balance).toBe(5);
+  });
+
+  it("the process that moved the money drops the wallet at commit, without waiting for the NOTIFY", async () => {
+    const user = await login(t);
+    const userId = user.user.user_id;
+    // A cache that hears only this process's commit callbacks (no LISTEN connection behind it).
+    const local = new WalletCache();
+    local.reset(true);
+    const stop = onBalanceChanged((id) => local.invalidate(id));
+    try {
+      local.set(userId, (await wallets(user.access_token)) as Wallets, local.begin());
+      expect(local.get(userId)).toBeDefined();
+      await grant(userId, 5, "local-drop-0001");
+      expect(local.get(userId)).toBeUndefined();
+    } finally {
+      stop();
+    }
+  });
+
+  it("a read that overlapped an invalidation is not kept, and nothing is cached while the feed is down", () => {
+    const cache = new WalletCache();
+    const value = { credits: { balance: 1 } } as unknown as Wallets;
+    cache.reset(true);
+    const token = cache.begin();
+    cache.invalidate("user-a");
+    cache.set("user-a", value, token);
+    expect(cache.get("user-a")).toBeUndefined();
+    cache.set("user-a", value, cache.begin());
+    expect(cache.get("user-a")).toBe(value);
+    cache.reset(false);
+    cache.set("user-b", value, cache.begin());
+    expect(cache.get("user-a")).toBeUndefined();
+    expect(cache.get("user-b")).toBeUndefined();
+  });
+
+  it("a committed spend is announced to the other processes, after its commit", async () => {
+    const user = await login(t);
+    const heard: string[] = [];
+    const other = await t.ctx.database.listen(BALANCE_CHANNEL, {
+      onMessage: (userId) => heard.push(userId),
+      onReset: () => undefined,
+    });
+    try {
+      await grant(user.user.user_id, 3, "announce-0001");
+      for (let i = 0; i < 100 && !heard.includes(user.user.user_id); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(heard).toContain(user.user.user_id);
+    } finally {
+      await other.close();
+    }
   });
 
   it("a NOTIFY from another process drops this process's cached wallet", async () => {

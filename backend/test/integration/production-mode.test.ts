@@ -1,13 +1,31 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/env.js";
 import { call, startTestApp, type TestApp } from "../helpers/app.js";
+
+/** What a real deployment sets: real SMS, a real vendor, real payment channels. */
+const PRODUCTION_ENV = {
+  NODE_ENV: "production",
+  DATABASE_URL: "postgres://placeholder/db",
+  SMS_PROVIDER: "aliyun",
+  ALIYUN_SMS_ACCESS_KEY_ID: "ak",
+  ALIYUN_SMS_ACCESS_KEY_SECRET: "sk",
+  ALIYUN_SMS_SIGN_NAME: "天空即兴",
+  ALIYUN_SMS_TEMPLATE_CODE: "SMS_1",
+  DYUAPI_API_KEY: "sk-dyu",
+  PAYMENT_CHANNELS: "alipay",
+  ALIPAY_APP_ID: "2021000000000000",
+  ALIPAY_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----x",
+  ALIPAY_PUBLIC_KEY: "-----BEGIN PUBLIC KEY-----y",
+};
 
 let t: TestApp;
 beforeAll(async () => {
-  // Production refuses to boot without DATABASE_URL; the test validates with a placeholder and then
-  // runs on this run's database (PGlite, or the real PostgreSQL database the harness created).
-  t = await startTestApp({
-    env: { NODE_ENV: "production", DATABASE_URL: "postgres://placeholder/db" },
-  });
+  // The test validates with a placeholder DATABASE_URL and then runs on this run's database (PGlite, or
+  // the real PostgreSQL database the harness created).
+  t = await startTestApp({ env: PRODUCTION_ENV });
 });
 afterAll(async () => t?.close());
 
@@ -26,5 +44,86 @@ describe("NODE_ENV=production", () => {
     expect(config.body.data.features).toEqual({ wechat_login: false, dev_tools: false });
     const init = await call(t, "POST", "/api/v1/auth/wechat/init", { body: { platform: "h5" } });
     expect(init.status).toBe(502);
+  });
+
+  it("refuses to boot on development providers, naming every variable to set", () => {
+    const base = { JWT_SECRET: "x".repeat(32), APP_SECRET: "s", PUBLIC_BASE_URL: "https://skyriff.cn" };
+    let message = "";
+    try {
+      loadConfig({
+        ...base,
+        NODE_ENV: "production",
+        DATABASE_URL: "postgres://db/x",
+        SIMULATED_VENDOR: "on",
+      });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain("SMS_PROVIDER");
+    expect(message).toContain("DYUAPI_API_KEY, ARK_API_KEY, DASHSCOPE_API_KEY");
+    expect(message).toContain("PAYMENT_CHANNELS");
+    expect(() => loadConfig({ ...base, ...PRODUCTION_ENV, PAYMENT_CHANNELS: "alipay,sandbox" })).toThrow(
+      /PAYMENT_CHANNELS must not include sandbox/,
+    );
+    expect(() => loadConfig({ ...base, ...PRODUCTION_ENV, SMS_PROVIDER: "tencent" })).toThrow(
+      /TENCENT_SMS_SECRET_ID is required/,
+    );
+    expect(() => loadConfig({ ...base, ...PRODUCTION_ENV, PAYMENT_CHANNELS: "wechat" })).toThrow(
+      /WECHATPAY_MCH_ID is required/,
+    );
+    expect(loadConfig({ ...base, ...PRODUCTION_ENV }).paymentChannels).toEqual(["alipay"]);
+  });
+
+  it("`NODE_ENV=production` with nothing configured: the process exits 1 and names each missing variable", async () => {
+    const backendDir = path.resolve(import.meta.dirname, "../..");
+    const run = promisify(execFile)(process.execPath, ["--import", "tsx", "src/main.ts", "api"], {
+      cwd: backendDir,
+      env: { PATH: process.env.PATH, NODE_ENV: "production" },
+    });
+    const failure = await run.then(
+      () => null,
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(failure?.code).toBe(1);
+    for (const name of [
+      "JWT_SECRET",
+      "APP_SECRET",
+      "DATABASE_URL",
+      "PUBLIC_BASE_URL",
+      "SMS_PROVIDER",
+      "DYUAPI_API_KEY",
+      "PAYMENT_CHANNELS",
+    ]) {
+      expect(failure?.stderr).toContain(name);
+    }
+  });
+});
+
+describe("dev tools outside production", () => {
+  let dev: TestApp;
+  let open: TestApp;
+  beforeAll(async () => {
+    dev = await startTestApp({ env: { NODE_ENV: "development" } });
+    open = await startTestApp({ env: { NODE_ENV: "development", DEV_TOOLS: "1" } });
+  });
+  afterAll(async () => {
+    await dev?.close();
+    await open?.close();
+  });
+
+  it("answer loopback clients only, unless DEV_TOOLS=1", async () => {
+    const url = "/api/v1/dev/sms/outbox?phone=13800138000";
+    expect((await call(dev, "GET", url, { ip: "127.0.0.1" })).status).toBe(200);
+    expect((await call(dev, "GET", url, { ip: "::1" })).status).toBe(200);
+    const remote = await call(dev, "GET", url, { ip: "203.0.113.9" });
+    expect(remote.status).toBe(404);
+    expect(remote.body.code).toBe(4004);
+    const grant = await call(dev, "POST", "/api/v1/dev/grant", {
+      ip: "192.168.1.20",
+      body: { user_id: "01900000-0000-7000-8000-000000000000", credits: 100 },
+    });
+    expect(grant.status).toBe(404);
+    expect((await call(open, "GET", url, { ip: "203.0.113.9" })).status).toBe(200);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reconcile } from "../../src/ledger/index.js";
 import { simulatedClipArgs } from "../../src/media/args.js";
 import { runFfmpeg } from "../../src/media/ffmpeg.js";
+import { failTask } from "../../src/modules/generation/service.js";
 import { createDyuapiVendor } from "../../src/vendors/dyuapi-sora2.js";
 import type { VendorName, VideoVendor } from "../../src/vendors/types.js";
 import { type FakeVendor, startDyuapiFake } from "../fakes/vendors/dyuapi.js";
@@ -99,12 +100,26 @@ describe("vendor hiccups", () => {
     expect(await credits(task.token)).toBe(10);
   });
 
-  it("a late failure at 90% fails and refunds exactly once", async () => {
+  it("a late failure at 90% fails and refunds exactly once, with the vendor's reason", async () => {
     const task = await newTask("到90%失败 #latefail");
     for (let i = 0; i < 8 && (await state(task)).status !== "FAILURE"; i++) await tick();
-    expect(await state(task)).toMatchObject({ status: "FAILURE", refunded: true });
+    const failed = await state(task);
+    expect(failed).toMatchObject({ status: "FAILURE", refunded: true });
+    expect(failed.error_message).not.toContain("超时");
+    // The timeout sweep that selected the task just before the vendor's answer landed loses the race.
+    expect(await failTask(t.ctx, task.id, "生成超时，积分已退回")).toBe(false);
     await tick();
+    expect(await state(task)).toMatchObject({
+      error_message: failed.error_message,
+      finished_at: failed.finished_at,
+    });
     expect(await credits(task.token)).toBe(10);
+    const ledger = await call(t, "GET", "/api/v1/wallet/ledgers?type=credits", { token: task.token });
+    expect(ledger.body.data.items.map((e: { type: string }) => e.type)).toEqual([
+      "gen_refund",
+      "gen_hold",
+      "bonus",
+    ]);
   });
 
   it("a vendor that never answers: the task fails at the model's timeout and is refunded", async () => {

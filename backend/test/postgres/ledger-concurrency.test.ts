@@ -4,14 +4,9 @@ import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.js";
-import {
-  accountsOf,
-  InsufficientBalanceError,
-  platform,
-  post,
-  withIdempotency,
-} from "../../src/ledger/index.js";
+import { accountsOf, InsufficientBalanceError } from "../../src/ledger/index.js";
 import { call, login, startTestApp, type TestApp } from "../helpers/app.js";
+import { spendWithKey } from "../helpers/ledger.js";
 
 // Real PostgreSQL only (this folder joins the suite when DATABASE_URL is set; .ci/run sets it).
 let t: TestApp;
@@ -24,18 +19,7 @@ const COST = 6;
 const COVERED = 37;
 const ATTEMPTS = 200;
 
-const debit = (userId: string, key: string) =>
-  withIdempotency(t.ctx.db, { userId, key, route: "test.debit", request: { credits: COST } }, async (tx) => {
-    const r = await post(tx, {
-      businessKey: `test_debit:${userId}:${key}`,
-      type: "download_spend",
-      postings: [
-        { account: accountsOf(userId).credits, amount: BigInt(-COST), entryType: "download_spend" },
-        { account: platform.creditsSpent(userId), amount: BigInt(COST), entryType: "download_spend" },
-      ],
-    });
-    return { statusCode: 200, body: { balance_after: Number(r.entries[0]?.balanceAfter) } };
-  });
+const debit = (userId: string, key: string) => spendWithKey(t.ctx.db, userId, COST, key);
 
 describe("ledger under concurrency (real PostgreSQL)", () => {
   it(`${ATTEMPTS} concurrent debits against a balance covering ${COVERED}: exactly ${COVERED} succeed`, async () => {

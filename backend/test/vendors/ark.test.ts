@@ -65,6 +65,6 @@ describe("Ark wire format", () => {
 
   it("answers 404 for an unknown task as rejected", async () => {
     const v = createArkVendor({ baseUrl: fake().url, apiKey: fake().apiKey });
-    await expect(v.get("cgt-nope", seedance)).rejects.toMatchObject({ kind: "rejected" });
+    await expect(v.get("cgt-nope")).rejects.toMatchObject({ kind: "rejected" });
   });
 });

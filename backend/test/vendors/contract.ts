@@ -28,12 +28,11 @@ export function catalogModel(id: string): ModelDef {
 export async function pollUntilDone(
   vendor: VideoVendor,
   id: string,
-  model: ModelDef,
   maxPolls = 30,
 ): Promise<VendorTaskState[]> {
   const states: VendorTaskState[] = [];
   for (let i = 0; i < maxPolls; i++) {
-    const s = await vendor.get(id, model);
+    const s = await vendor.get(id);
     states.push(s);
     if (s.status === "SUCCESS" || s.status === "FAILURE") return states;
   }
@@ -90,7 +89,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       const v = o.make(fake);
       const { vendorTaskId } = await v.create(input("一只柯基在海边奔跑，电影感"));
       expect(vendorTaskId).toBeTruthy();
-      const states = await pollUntilDone(v, vendorTaskId, o.model);
+      const states = await pollUntilDone(v, vendorTaskId);
       const statuses = states.map((s) => s.status);
       expect(statuses[0]).toBe("QUEUED");
       expect(statuses).toContain("IN_PROGRESS");
@@ -113,7 +112,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
     it("sends the Bearer key on every call", async () => {
       const v = o.make(fake);
       const { vendorTaskId } = await v.create(input("a quiet lake at dawn"));
-      await v.get(vendorTaskId, o.model);
+      await v.get(vendorTaskId);
       expect(fake.requests.length).toBeGreaterThanOrEqual(2);
       for (const r of fake.requests) expect(r.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
     });
@@ -128,7 +127,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
     it("reports a late failure at 90 % as FAILURE with the vendor's reason", async () => {
       const v = o.make(fake);
       const { vendorTaskId } = await v.create(input("a street scene #latefail"));
-      const states = await pollUntilDone(v, vendorTaskId, o.model);
+      const states = await pollUntilDone(v, vendorTaskId);
       const last = states.at(-1)!;
       expect(last.status).toBe("FAILURE");
       expect(last.videoUrl).toBeNull();
@@ -141,12 +140,12 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       const { vendorTaskId } = await v.create(input("clouds over mountains"));
       fake.setPollFailures(2, 429, 7);
       for (let i = 0; i < 2; i++) {
-        const e = await vendorErrorOf(v.get(vendorTaskId, o.model));
+        const e = await vendorErrorOf(v.get(vendorTaskId));
         expect(e.kind).toBe("transient");
         expect(e.retryAfterMs).toBe(7000);
         expect(e.message).not.toContain(fake.apiKey);
       }
-      expect((await v.get(vendorTaskId, o.model)).status).toBe("QUEUED");
+      expect((await v.get(vendorTaskId)).status).toBe("QUEUED");
     });
 
     it("treats 5xx while polling as transient", async () => {
@@ -154,12 +153,12 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       const { vendorTaskId } = await v.create(input("rain on a window"));
       for (const status of [500, 502, 503]) {
         fake.setPollFailures(1, status);
-        const e = await vendorErrorOf(v.get(vendorTaskId, o.model));
+        const e = await vendorErrorOf(v.get(vendorTaskId));
         expect(e.kind).toBe("transient");
         expect(e.retryAfterMs).toBeNull();
         expect(e.message).toContain(String(status));
       }
-      const states = await pollUntilDone(v, vendorTaskId, o.model);
+      const states = await pollUntilDone(v, vendorTaskId);
       expect(states.at(-1)!.status).toBe("SUCCESS");
     });
 
@@ -168,7 +167,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       const { vendorTaskId } = await v.create(input("a lighthouse"));
       fake.setMode("hang");
       const started = Date.now();
-      const e = await vendorErrorOf(v.get(vendorTaskId, o.model));
+      const e = await vendorErrorOf(v.get(vendorTaskId));
       expect(e.kind).toBe("transient");
       expect(e.message).toMatch(/timed out/);
       expect(Date.now() - started).toBeLessThan(2000);
@@ -182,7 +181,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       const v = o.make(fake);
       const { vendorTaskId } = await v.create(input("a desert road"));
       fake.setMode("malformed");
-      const e = await vendorErrorOf(v.get(vendorTaskId, o.model));
+      const e = await vendorErrorOf(v.get(vendorTaskId));
       expect(e.kind).toBe("transient");
       expect(e.message).toMatch(/malformed JSON/);
       const c = await vendorErrorOf(v.create(input("a desert road")));
@@ -192,7 +191,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
     it("keeps a task with an unknown status word IN_PROGRESS (known: false)", async () => {
       const v = o.make(fake);
       const { vendorTaskId } = await v.create(input("a paper boat #unknown"));
-      const states = await pollUntilDone(v, vendorTaskId, o.model);
+      const states = await pollUntilDone(v, vendorTaskId);
       const odd = states.filter((s) => !mapVendorStatus(s.rawStatus).known);
       expect(odd.length).toBeGreaterThan(0);
       for (const s of odd) {
@@ -209,7 +208,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       expect(e.kind).toBe("rejected");
       expect(e.message).toMatch(/401/);
       expect(e.message).not.toContain(wrongKey);
-      const g = await vendorErrorOf(v.get("some-id", o.model));
+      const g = await vendorErrorOf(v.get("some-id"));
       expect(g.kind).toBe("rejected");
     });
 

@@ -56,7 +56,7 @@ describe("DashScope wire format", () => {
 
   it("treats task_status UNKNOWN (no such task / older than 24 h) as FAILURE", async () => {
     const v = createDashscopeVendor({ baseUrl: fake().url, apiKey: fake().apiKey });
-    const s = await v.get("00000000-0000-0000-0000-000000000000", wan);
+    const s = await v.get("00000000-0000-0000-0000-000000000000");
     expect(s).toMatchObject({ status: "FAILURE", rawStatus: "UNKNOWN", videoUrl: null });
     expect(s.errorMessage).toBeTruthy();
   });

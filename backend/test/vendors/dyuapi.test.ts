@@ -76,7 +76,7 @@ describe("dyuapi wire format", () => {
       durationSec: 10,
       ratio: "9:16",
     });
-    const states = await pollUntilDone(v, vendorTaskId, sora2);
+    const states = await pollUntilDone(v, vendorTaskId);
     expect(states.at(-1)).toMatchObject({ status: "SUCCESS", rawStatus: "completed" });
     expect(states.at(-1)!.videoUrl).toContain(`/files/${vendorTaskId}.mp4`);
     expect(fake().requests.some((r) => r.path === `/v1/videos/${vendorTaskId}/content`)).toBe(true);
@@ -84,7 +84,7 @@ describe("dyuapi wire format", () => {
 
   it("answers 404 for an unknown task as rejected", async () => {
     const v = createDyuapiVendor({ baseUrl: fake().url, apiKey: fake().apiKey });
-    const e = await vendorErrorOf(v.get("video_does-not-exist", sora2));
+    const e = await vendorErrorOf(v.get("video_does-not-exist"));
     expect(e.kind).toBe("rejected");
     expect(e.message).toMatch(/404/);
   });
@@ -118,9 +118,9 @@ describe("dyuapi parsing of reseller variants", () => {
 
   it("unwraps {data:{…}}, reads task_id-less bodies, '45%' progress and `url`", async () => {
     task = { code: 0, data: { id: "v1", status: "processing", progress: "45%" } };
-    expect(await vendor().get("v1", sora2)).toMatchObject({ status: "IN_PROGRESS", progress: 45 });
+    expect(await vendor().get("v1")).toMatchObject({ status: "IN_PROGRESS", progress: 45 });
     task = { data: { id: "v1", status: "success", url: "https://cdn.example.com/v1.mp4" } };
-    expect(await vendor().get("v1", sora2)).toMatchObject({
+    expect(await vendor().get("v1")).toMatchObject({
       status: "SUCCESS",
       progress: 100,
       videoUrl: "https://cdn.example.com/v1.mp4",
@@ -130,7 +130,7 @@ describe("dyuapi parsing of reseller variants", () => {
   it("follows a /content redirect for the URL without downloading it", async () => {
     task = { id: "v2", status: "completed", progress: 100, video_url: null };
     content = { status: 302, headers: { location: "https://cdn.example.com/v2.mp4?se=1" } };
-    expect(await vendor().get("v2", sora2)).toMatchObject({
+    expect(await vendor().get("v2")).toMatchObject({
       status: "SUCCESS",
       videoUrl: "https://cdn.example.com/v2.mp4?se=1",
     });
@@ -143,7 +143,7 @@ describe("dyuapi parsing of reseller variants", () => {
       headers: { "content-type": "application/json" },
       body: '{"error":{"message":"nope"}}',
     };
-    const s = await vendor().get("v3", sora2);
+    const s = await vendor().get("v3");
     expect(s.status).toBe("FAILURE");
     expect(s.errorMessage).toBeTruthy();
   });
@@ -151,12 +151,12 @@ describe("dyuapi parsing of reseller variants", () => {
   it("keeps /content 5xx transient", async () => {
     task = { id: "v4", status: "completed", progress: 100 };
     content = { status: 503, body: "busy" };
-    await expect(vendor().get("v4", sora2)).rejects.toMatchObject({ kind: "transient" });
+    await expect(vendor().get("v4")).rejects.toMatchObject({ kind: "transient" });
   });
 
   it("reads a failed task's reason from error.message or fail_reason", async () => {
     task = { id: "v5", status: "failed", progress: 0, fail_reason: "Generation timeout" };
-    expect(await vendor().get("v5", sora2)).toMatchObject({
+    expect(await vendor().get("v5")).toMatchObject({
       status: "FAILURE",
       errorMessage: "Generation timeout",
     });

@@ -59,8 +59,8 @@ describe("simulated vendor", () => {
       const seen: VendorTaskState[] = [];
       for (const at of [0, 1_000, 2_999, 3_000, 5_000, 10_000, 15_000, 19_999]) {
         clock.ms = START + at;
-        const fromA = await a.get(vendorTaskId, model);
-        expect(await b.get(vendorTaskId, model)).toEqual(fromA);
+        const fromA = await a.get(vendorTaskId);
+        expect(await b.get(vendorTaskId)).toEqual(fromA);
         seen.push(fromA);
       }
       expect(seen.slice(0, 3).map((s) => s.status)).toEqual(["QUEUED", "QUEUED", "QUEUED"]);
@@ -74,7 +74,7 @@ describe("simulated vendor", () => {
 
       clock.ms = START + 20_000;
       const started = Date.now();
-      const done = await a.get(vendorTaskId, model);
+      const done = await a.get(vendorTaskId);
       const renderMs = Date.now() - started;
       expect(done).toMatchObject({
         status: "SUCCESS",
@@ -93,7 +93,7 @@ describe("simulated vendor", () => {
       // The other "process" finds the rendered file instead of rendering again.
       const mtime = statSync(file).mtimeMs;
       clock.ms = START + 60_000;
-      expect(await b.get(vendorTaskId, model)).toEqual(done);
+      expect(await b.get(vendorTaskId)).toEqual(done);
       expect(statSync(file).mtimeMs).toBe(mtime);
       expect(readdirSync(workDir)).toEqual([path.basename(file)]);
       console.info(`simulated 10 s 720×1280 render: ${renderMs} ms`);
@@ -109,10 +109,10 @@ describe("simulated vendor", () => {
       const square = await a.create(input("square", 2, "1:1", "https://example.com/ref.png"));
       clock.ms = START + 25_000;
       const results = await Promise.all([
-        a.get(vendorTaskId, model),
-        b.get(vendorTaskId, model),
-        a.get(vendorTaskId, model),
-        a.get(square.vendorTaskId, model),
+        a.get(vendorTaskId),
+        b.get(vendorTaskId),
+        a.get(vendorTaskId),
+        a.get(square.vendorTaskId),
       ]);
       expect(results[0]?.videoUrl).toBeTruthy();
       expect(results[1]?.videoUrl).toBe(results[0]?.videoUrl);
@@ -134,13 +134,13 @@ describe("simulated vendor", () => {
     const { clock, a, b, workDir } = setup(20);
     const { vendorTaskId } = await a.create(input(`会失败的任务 ${SIMULATED_FAIL_TAG}`, 10, "9:16"));
     clock.ms = START + 5_000;
-    expect((await a.get(vendorTaskId, model)).status).toBe("IN_PROGRESS");
+    expect((await a.get(vendorTaskId)).status).toBe("IN_PROGRESS");
     clock.ms = START + 12_000;
-    const before = await b.get(vendorTaskId, model);
+    const before = await b.get(vendorTaskId);
     expect(before.status).toBe("IN_PROGRESS");
     expect(before.progress).toBeLessThan(60);
     clock.ms = START + 14_000;
-    const failed = await a.get(vendorTaskId, model);
+    const failed = await a.get(vendorTaskId);
     expect(failed).toEqual({
       status: "FAILURE",
       progress: 60,
@@ -149,9 +149,9 @@ describe("simulated vendor", () => {
       rawStatus: "failed",
     });
     expect(SIMULATED_FAIL_MESSAGE).toBe("模拟生成失败（#fail）");
-    expect(await b.get(vendorTaskId, model)).toEqual(failed);
+    expect(await b.get(vendorTaskId)).toEqual(failed);
     clock.ms = START + 3_600_000;
-    expect(await b.get(vendorTaskId, model)).toEqual(failed);
+    expect(await b.get(vendorTaskId)).toEqual(failed);
     expect(readdirSync(workDir)).toEqual([]);
   });
 
@@ -177,13 +177,13 @@ describe("simulated vendor", () => {
     await expect(a.create(input("x", 10, "4:3" as Ratio))).rejects.toMatchObject({ kind: "rejected" });
     await expect(a.create(input("违规内容 #reject", 10, "9:16"))).rejects.toBeInstanceOf(VendorError);
     for (const id of ["", "sim1.", "sim1.bm90IGpzb24", "other-vendor-id", `sim1.${"x".repeat(10)}`]) {
-      await expect(a.get(id, model)).rejects.toMatchObject({ name: "VendorError", kind: "rejected" });
+      await expect(a.get(id)).rejects.toMatchObject({ name: "VendorError", kind: "rejected" });
     }
     const { vendorTaskId } = await a.create(input("x", 10, "9:16"));
     const tampered = `sim1.${Buffer.from(
       JSON.stringify({ ...decodeSimulatedTaskId(vendorTaskId), d: 9999 }),
     ).toString("base64url")}`;
-    await expect(a.get(tampered, model)).rejects.toMatchObject({ kind: "rejected" });
+    await expect(a.get(tampered)).rejects.toMatchObject({ kind: "rejected" });
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { id, isoDateTime } from "./common.js";
+import { visibleText } from "./text.js";
 
 /** Mainland mobile, optionally with a +86 / 86 prefix (normalized server-side). */
 export const phone = z.string().trim().min(1).max(20);
@@ -58,7 +59,7 @@ export const bindPhoneBody = z.strictObject({ phone, code: z.string().trim().min
 
 export const profilePatchBody = z
   .strictObject({
-    nickname: z.string().trim().min(1).max(20).optional(),
+    nickname: visibleText(1, 20, { singleLine: true }).optional(),
     avatar_asset_id: id.nullable().optional(),
     bio: z.string().max(200).optional(),
   })

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { id, isoDateTime } from "./common.js";
+import { visibleText } from "./text.js";
 
 export const ratio = z.enum(["9:16", "16:9", "1:1"]);
 export type Ratio = z.infer<typeof ratio>;
@@ -18,12 +19,8 @@ export const mediaUploadResult = z.object({
 export type MediaUploadResult = z.infer<typeof mediaUploadResult>;
 
 export const taskCreateBody = z.strictObject({
-  /** ≤ 1000 characters (code points, as the app counts them, not UTF-16 units). */
-  prompt: z
-    .string()
-    .trim()
-    .min(1)
-    .refine((p) => [...p].length <= 1000, { message: "prompt longer than 1000 characters" }),
+  /** ≤ 1000 characters (code points, as the app counts them, not UTF-16 units), some of them visible. */
+  prompt: visibleText(1, 1000),
   duration_sec: z.number().int().positive(),
   ratio,
   model: z.string().min(1).max(64),
@@ -39,6 +36,7 @@ export const taskCreateResult = z.object({
   balance_after: z.number().int(),
   estimated_seconds: z.number().int(),
 });
+export type TaskCreateResult = z.infer<typeof taskCreateResult>;
 
 export const task = z.object({
   task_id: id,
@@ -96,6 +94,7 @@ export const downloadResult = z.object({
   cost_credits: z.number().int(),
   balance_after: z.number().int(),
 });
+export type DownloadResult = z.infer<typeof downloadResult>;
 
 export const project = z.object({
   project_id: id,
@@ -104,4 +103,4 @@ export const project = z.object({
   created_at: isoDateTime,
 });
 export type Project = z.infer<typeof project>;
-export const projectBody = z.strictObject({ name: z.string().trim().min(1).max(30) });
+export const projectBody = z.strictObject({ name: visibleText(1, 30, { singleLine: true }) });

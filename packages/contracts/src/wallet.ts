@@ -68,3 +68,4 @@ export const devGrantBody = z.strictObject({
   credits: z.number().int().min(1).max(1_000_000),
 });
 export const devGrantResult = z.object({ ledger_id: id, balance_after: z.number().int() });
+export type DevGrantResult = z.infer<typeof devGrantResult>;

@@ -1,4 +1,15 @@
-import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -54,6 +65,8 @@ export const tasks = pgTable(
     nextPollAt: ts("next_poll_at"),
     mediaQueuedAt: ts("media_queued_at"),
     submittedAt: ts("submitted_at"),
+    /** Fixed at creation from the model's timeout: the sweep refunds past it even if the model is gone. */
+    timeoutAt: ts("timeout_at").notNull(),
     createdAt: ts("created_at").notNull().defaultNow(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
     finishedAt: ts("finished_at"),
@@ -61,7 +74,28 @@ export const tasks = pgTable(
   (t) => [
     index("tasks_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
     index("tasks_due_poll_idx").on(t.status, t.nextPollAt),
+    index("tasks_unfinished_timeout_idx")
+      .on(t.timeoutAt)
+      .where(sql`${t.status} in ('NOT_START', 'QUEUED', 'IN_PROGRESS')`),
   ],
+);
+
+/**
+ * Per-user generation limits as counters (SPEC §1: ≤ 5 unfinished, ≤ 100 a Shanghai day), changed by
+ * conditional updates in the task's own transaction instead of counting rows under a lock.
+ */
+export const generationQuotas = pgTable(
+  "generation_quotas",
+  {
+    userId: text("user_id").primaryKey(),
+    unfinished: integer("unfinished").notNull().default(0),
+    /** The Shanghai business day `dayCount` belongs to. */
+    day: date("day", { mode: "string" }).notNull(),
+    dayCount: integer("day_count").notNull().default(0),
+    /** Which limit refused the latest attempt (null when it was taken). */
+    refused: text("refused", { enum: ["unfinished", "daily"] }),
+  },
+  (t) => [check("generation_quotas_unfinished_non_negative", sql`${t.unfinished} >= 0`)],
 );
 
 export const videoAssets = pgTable(

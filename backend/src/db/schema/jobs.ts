@@ -12,6 +12,8 @@ export const outbox = pgTable(
     runAt: ts("run_at").notNull().defaultNow(),
     createdAt: ts("created_at").notNull().defaultNow(),
     dispatchedAt: ts("dispatched_at"),
+    /** A claim lasts until here; the claiming process extends it while the job runs. */
+    leaseUntil: ts("lease_until"),
     completedAt: ts("completed_at"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),

@@ -82,8 +82,9 @@ export const idempotencyKeys = pgTable(
     key: text("key").notNull(),
     route: text("route").notNull(),
     requestHash: text("request_hash").notNull(),
-    statusCode: integer("status_code").notNull(),
-    response: jsonb("response").notNull(),
+    /** Null only inside the claiming transaction, before the route's answer is stored. */
+    statusCode: integer("status_code"),
+    response: jsonb("response"),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] })],

@@ -54,6 +54,8 @@ export const refreshTokens = pgTable(
     createdAt: ts("created_at").notNull().defaultNow(),
     expiresAt: ts("expires_at").notNull(),
     usedAt: ts("used_at"),
+    /** The pair this token was rotated into, sealed: a second tab within the grace window gets it too. */
+    successorSealed: text("successor_sealed"),
   },
   (t) => [
     uniqueIndex("refresh_tokens_hash_uq").on(t.tokenHash),

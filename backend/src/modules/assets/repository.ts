@@ -4,6 +4,7 @@ import { videoAssets, videoDownloads } from "../../db/schema/index.js";
 import type { Keyset } from "../../lib/cursor.js";
 
 export type VideoRow = typeof videoAssets.$inferSelect;
+export type NewVideo = typeof videoAssets.$inferInsert;
 
 /** One asset per task: a second insert for the same task is ignored. */
 export async function insertVideo(

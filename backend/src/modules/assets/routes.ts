@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { authGuard, currentUser } from "../../http/auth-guard.js";
 import { ok } from "../../http/envelope.js";
+import { idempotencyKey, sendIdempotent } from "../../http/idempotency.js";
 import * as service from "./service.js";
 
 const tags = ["assets"];
@@ -13,12 +14,12 @@ const params = z.strictObject({ id: z.string().min(1).max(64) });
 
 export async function assetRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const preHandler = authGuard(ctx);
+  const preValidation = authGuard(ctx);
 
   app.get(
     "/assets/videos",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "My videos (project_id=none: 未分类)",
@@ -32,7 +33,7 @@ export async function assetRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
   app.get(
     "/assets/videos/:id",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "One of my videos",
@@ -46,7 +47,7 @@ export async function assetRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
   app.patch(
     "/assets/videos/:id",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "Move a video to a project",
@@ -62,7 +63,7 @@ export async function assetRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
   app.delete(
     "/assets/videos/:id",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "Delete a video (soft)",
@@ -76,7 +77,7 @@ export async function assetRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
   app.post(
     "/assets/videos/:id/download_no_watermark",
     {
-      preHandler,
+      preValidation: [preValidation, idempotencyKey(ctx.db, "assets.download_no_watermark")],
       schema: {
         tags,
         summary:
@@ -87,14 +88,9 @@ export async function assetRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
         response: { 200: envelope(downloadResult) },
       },
     },
-    async (req) =>
-      ok(
-        await service.downloadNoWatermark(
-          ctx,
-          currentUser(req).userId,
-          req.params.id,
-          req.headers["idempotency-key"],
-        ),
+    async (req, reply) =>
+      sendIdempotent(req, reply, (idem) =>
+        service.downloadNoWatermark(ctx, currentUser(req).userId, req.params.id, idem),
       ),
   );
 }

@@ -1,10 +1,11 @@
-import { ErrorCode, type VideoAsset } from "@skyriff/contracts";
+import { type DownloadResult, ErrorCode, type VideoAsset } from "@skyriff/contracts";
 import type { AppContext } from "../../context.js";
-import { accountsOf, platform, post, withIdempotency } from "../../ledger/index.js";
+import type { Tx } from "../../db/client.js";
+import { accountsOf, type IdempotencyHandle, platform, post, withIdempotency } from "../../ledger/index.js";
 import { decodeCursor, toPage } from "../../lib/cursor.js";
 import { AppError, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
-import { findOwnProject } from "../projects/repository.js";
+import { assertOwnProject } from "../projects/service.js";
 import * as repo from "./repository.js";
 
 const PLAY_URL_TTL_SEC = 3600;
@@ -30,6 +31,15 @@ async function present(ctx: AppContext, v: repo.VideoRow, downloaded: boolean): 
     downloaded_before: downloaded,
     created_at: v.createdAt.toISOString(),
   };
+}
+
+/** The finished task's asset, inside the task's completing transaction; null if it exists already. */
+export async function createVideoAsset(tx: Tx, row: repo.NewVideo) {
+  return repo.insertVideo(tx, row);
+}
+
+export async function countVideos(ctx: AppContext, userId: string): Promise<number> {
+  return repo.countVideos(ctx.db, userId);
 }
 
 /** Owner's video or 404: another user's id never reveals anything. */
@@ -63,7 +73,7 @@ export async function getVideo(ctx: AppContext, userId: string, videoId: string)
 }
 
 export async function moveVideo(ctx: AppContext, userId: string, videoId: string, projectId: string | null) {
-  if (projectId && !(await findOwnProject(ctx.db, projectId, userId))) throw notFound("project");
+  if (projectId) await assertOwnProject(ctx, projectId, userId);
   const moved = await repo.moveVideo(ctx.db, videoId, userId, projectId);
   if (!moved) throw notFound("video");
   return getVideo(ctx, userId, moved.id);
@@ -75,15 +85,16 @@ export async function deleteVideo(ctx: AppContext, userId: string, videoId: stri
 }
 
 /**
- * Charges the no-watermark download on every call (an Idempotency-Key retry is the same call) and
- * returns a fresh 1-hour signed link to the clean source; its permanent key never leaves the server.
+ * Charges the no-watermark download on every call and returns a 1-hour signed link to the clean source;
+ * its permanent key never leaves the server. An Idempotency-Key retry is the same call: it replays the
+ * first answer (the same link) and charges nothing.
  */
 export async function downloadNoWatermark(
   ctx: AppContext,
   userId: string,
   videoId: string,
-  idempotencyKey?: string,
-) {
+  idempotency?: IdempotencyHandle<DownloadResult>,
+): Promise<DownloadResult> {
   const video = await repo.findVideo(ctx.db, videoId);
   if (!video) throw notFound("video");
   if (video.ownerUserId !== userId) {
@@ -93,33 +104,34 @@ export async function downloadNoWatermark(
     });
   }
   const cost = ctx.economy.DOWNLOAD_NO_WATERMARK_CREDITS;
-  const charged = await withIdempotency(
-    ctx.db,
-    { userId, key: idempotencyKey, route: "assets.download_no_watermark", request: { videoId } },
-    async (tx) => {
-      const now = ctx.clock.now();
-      const downloadId = newId();
-      const spend = await post(tx, {
-        businessKey: `download:${downloadId}`,
-        type: "download_spend",
-        refType: "video",
-        refId: videoId,
-        description: "下载无水印视频",
-        at: now,
-        postings: [
-          { account: accountsOf(userId).credits, amount: BigInt(-cost), entryType: "download_spend" },
-          { account: platform.creditsSpent(userId), amount: BigInt(cost), entryType: "download_spend" },
-        ],
-      });
-      await repo.recordDownload(tx, { id: downloadId, userId, videoId, costCredits: cost, createdAt: now });
-      const balanceAfter =
-        spend.entries.find((e) => e.accountId === accountsOf(userId).credits.id)?.balanceAfter ?? 0n;
-      return { statusCode: 200, body: { cost_credits: cost, balance_after: Number(balanceAfter) } };
-    },
-  );
-  const link = await ctx.storage.signedUrl(video.sourceKey, {
-    expiresInSec: DOWNLOAD_URL_TTL_SEC,
-    downloadName: `skyriff-${video.id}.mp4`,
+  return withIdempotency(ctx.db, idempotency, async (tx) => {
+    const now = ctx.clock.now();
+    const downloadId = newId();
+    await repo.recordDownload(tx, { id: downloadId, userId, videoId, costCredits: cost, createdAt: now });
+    const spend = await post(tx, {
+      businessKey: `download:${downloadId}`,
+      type: "download_spend",
+      refType: "video",
+      refId: videoId,
+      description: "下载无水印视频",
+      at: now,
+      postings: [
+        { account: accountsOf(userId).credits, amount: BigInt(-cost), entryType: "download_spend" },
+        { account: platform.creditsSpent(userId), amount: BigInt(cost), entryType: "download_spend" },
+      ],
+    });
+    // Signing is local computation (HMAC or an S3 presign), not a call to the store.
+    const link = await ctx.storage.signedUrl(video.sourceKey, {
+      expiresInSec: DOWNLOAD_URL_TTL_SEC,
+      downloadName: `skyriff-${video.id}.mp4`,
+    });
+    const balanceAfter =
+      spend.entries.find((e) => e.accountId === accountsOf(userId).credits.id)?.balanceAfter ?? 0n;
+    return {
+      download_url: link.url,
+      expire_at: link.expireAt.toISOString(),
+      cost_credits: cost,
+      balance_after: Number(balanceAfter),
+    };
   });
-  return { download_url: link.url, expire_at: link.expireAt.toISOString(), ...charged.body };
 }

@@ -9,11 +9,6 @@ import {
   users,
 } from "../../db/schema/index.js";
 
-/** Serializes concurrent sends/verifies for one key (phone or IP) until the transaction ends. */
-export async function lockKey(ex: Executor, key: string): Promise<void> {
-  await ex.execute(sql`select pg_advisory_xact_lock(hashtext(${key}))`);
-}
-
 export interface SendStats {
   lastSentAt: Date | null;
   phoneSinceHour: Date[];
@@ -141,6 +136,10 @@ export async function useRefreshToken(ex: Executor, id: string, at: Date): Promi
     .where(and(eq(refreshTokens.id, id), isNull(refreshTokens.usedAt)))
     .returning({ id: refreshTokens.id });
   return rows.length === 1;
+}
+
+export async function recordSuccessor(ex: Executor, id: string, successorSealed: string): Promise<void> {
+  await ex.update(refreshTokens).set({ successorSealed }).where(eq(refreshTokens.id, id));
 }
 
 export async function revokeSession(ex: Executor, id: string, reason: string, at: Date): Promise<void> {

@@ -70,12 +70,12 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     "/auth/logout",
     {
-      preHandler: requireAuth,
+      preValidation: requireAuth,
       schema: {
         tags,
         summary: "Revoke the current session",
         security: secured,
-        body: logoutBody.optional(),
+        body: logoutBody.nullish(),
         response: { 200: envelope(z.object({ logged_out: z.boolean() })) },
       },
     },
@@ -111,7 +111,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     "/me/bind_phone",
     {
-      preHandler: requireAuth,
+      preValidation: requireAuth,
       schema: {
         tags: ["me"],
         summary: "Bind a phone to the current account",

@@ -6,10 +6,10 @@ import { enqueue } from "../../jobs/index.js";
 import { accountsOf, ensureAccounts } from "../../ledger/index.js";
 import { AppError } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
-import { seal } from "../../lib/seal.js";
+import { seal, unseal } from "../../lib/seal.js";
 import { WechatOAuthError } from "../../providers/wechat-oauth/types.js";
 import { presentUser } from "../users/present.js";
-import * as users from "../users/repository.js";
+import * as users from "../users/service.js";
 import * as repo from "./repository.js";
 import {
   assertMaySend,
@@ -20,9 +20,18 @@ import {
   normalizePhone,
   RESEND_AFTER_SECONDS,
 } from "./sms-codes.js";
-import { ACCESS_TTL_SECONDS, hashRefreshToken, newRefreshToken, REFRESH_TTL_SECONDS } from "./tokens.js";
+import {
+  ACCESS_TTL_SECONDS,
+  type AccessClaims,
+  hashRefreshToken,
+  newRefreshToken,
+  REFRESH_TTL_SECONDS,
+} from "./tokens.js";
 
 export const SMS_SEAL_PURPOSE = "sms-code";
+const ROTATED_PAIR_SEAL_PURPOSE = "rotated-token-pair";
+/** Two tabs refreshing with the same token within this window both get the one new pair. */
+export const REFRESH_GRACE_MS = 10_000;
 const OAUTH_STATE_TTL_MS = 10 * 60_000;
 
 export async function sendSmsCode(ctx: AppContext, rawPhone: string, ip: string) {
@@ -139,25 +148,43 @@ function tokenPair(ctx: AppContext, userId: string, sessionId: string, refreshTo
   };
 }
 
-/** Rotates the pair. A refresh token presented twice means it leaked: the whole family is revoked. */
-export async function refreshSession(ctx: AppContext, refreshToken: string) {
+type TokenPair = ReturnType<typeof tokenPair>;
+
+/**
+ * Rotates the pair. A refresh token presented again within REFRESH_GRACE_MS of its rotation (a second
+ * tab, a retried request, a concurrent one) gets the same new pair; presented later, it means the token
+ * leaked, and the whole family (the session) is revoked.
+ */
+export async function refreshSession(ctx: AppContext, refreshToken: string): Promise<TokenPair> {
   const now = ctx.clock.now();
   const outcome = await ctx.db.transaction(async (tx) => {
-    const found = await repo.findRefreshToken(tx, hashRefreshToken(refreshToken));
+    const hash = hashRefreshToken(refreshToken);
+    const found = await repo.findRefreshToken(tx, hash);
     if (!found) return { error: new AppError(ErrorCode.NOT_LOGGED_IN) };
     const { token, session } = found;
     if (session.revokedAt) return { error: new AppError(ErrorCode.NOT_LOGGED_IN) };
     if (token.expiresAt <= now) return { error: new AppError(ErrorCode.TOKEN_EXPIRED) };
-    const user = await users.findUserById(tx, session.userId);
+    const user = await users.findUser(tx, session.userId);
     if (!user) return { error: new AppError(ErrorCode.NOT_LOGGED_IN) };
     if (user.status === "banned") return { error: new AppError(ErrorCode.USER_BANNED) };
-    if (!(await repo.useRefreshToken(tx, token.id, now))) {
-      await repo.revokeSession(tx, session.id, "refresh_token_reuse", now);
-      return { error: reuseError(), revokedSessionId: session.id };
+    if (await repo.useRefreshToken(tx, token.id, now)) {
+      const pair = tokenPair(ctx, user.id, session.id, await issueRefresh(tx, session.id, now));
+      const sealed = seal(ctx.config.appSecret, ROTATED_PAIR_SEAL_PURPOSE, JSON.stringify(pair));
+      await repo.recordSuccessor(tx, token.id, sealed);
+      await repo.extendSession(tx, session.id, new Date(now.getTime() + REFRESH_TTL_SECONDS * 1000));
+      return { value: pair };
     }
-    const next = await issueRefresh(tx, session.id, now);
-    await repo.extendSession(tx, session.id, new Date(now.getTime() + REFRESH_TTL_SECONDS * 1000));
-    return { value: tokenPair(ctx, user.id, session.id, next) };
+    // Rotated already: by a request that committed (a concurrent one waited for it above) or earlier.
+    const rotated = await repo.findRefreshToken(tx, hash);
+    const usedAt = rotated?.token.usedAt;
+    const successor = rotated?.token.successorSealed;
+    if (usedAt && successor && now.getTime() - usedAt.getTime() <= REFRESH_GRACE_MS) {
+      return {
+        value: JSON.parse(unseal(ctx.config.appSecret, ROTATED_PAIR_SEAL_PURPOSE, successor)) as TokenPair,
+      };
+    }
+    await repo.revokeSession(tx, session.id, "refresh_token_reuse", now);
+    return { error: reuseError(), revokedSessionId: session.id };
   });
   if ("revokedSessionId" in outcome && outcome.revokedSessionId)
     ctx.sessions.forget(outcome.revokedSessionId);
@@ -175,6 +202,7 @@ const reuseError = () =>
     },
   );
 
+/** Ends the session of the access token; a refresh token of the same user, if given, ends its session too. */
 export async function logout(ctx: AppContext, sessionId: string, refreshToken: string | undefined) {
   const now = ctx.clock.now();
   const revoked = [sessionId];
@@ -189,6 +217,39 @@ export async function logout(ctx: AppContext, sessionId: string, refreshToken: s
   });
   for (const id of revoked) ctx.sessions.forget(id);
   return { logged_out: true };
+}
+
+/**
+ * The live session behind an access token, or the error to answer: 1001 for a bad token or an ended
+ * session, 1002 for an expired token, 1004 for a banned user. Session checks are memoized per process
+ * for two seconds (a revocation in this process is seen at once).
+ */
+export async function authenticate(ctx: AppContext, accessToken: string): Promise<AccessClaims> {
+  const claims = ctx.tokens.readAccess(accessToken);
+  const state = await sessionStateOf(ctx, claims);
+  if (!state || state.revoked) throw new AppError(ErrorCode.NOT_LOGGED_IN);
+  if (state.userStatus === "banned") throw new AppError(ErrorCode.USER_BANNED);
+  return claims;
+}
+
+/** False once the session has been revoked (logout, refresh-token reuse) or its user banned. */
+export async function sessionIsLive(ctx: AppContext, claims: AccessClaims): Promise<boolean> {
+  const state = await sessionStateOf(ctx, claims);
+  return Boolean(state && !state.revoked && state.userStatus === "active");
+}
+
+async function sessionStateOf(ctx: AppContext, claims: AccessClaims) {
+  let state = ctx.sessions.get(claims.sessionId);
+  if (state === undefined) {
+    state = await repo.sessionState(ctx.db, claims.sessionId, claims.userId);
+    ctx.sessions.set(claims.sessionId, state);
+  }
+  return state;
+}
+
+/** What the console SMS provider sent to a phone (the dev-only outbox). */
+export async function devSmsOutbox(ctx: AppContext, rawPhone: string) {
+  return repo.listDevSms(ctx.db, normalizePhone(rawPhone));
 }
 
 export async function wechatInit(
@@ -230,7 +291,7 @@ export async function wechatCallback(ctx: AppContext, code: string, state: strin
     const user =
       existing ??
       (await createUser(ctx, tx, {
-        nickname: profile.nickname.slice(0, 20) || undefined,
+        nickname: [...profile.nickname].slice(0, 20).join("") || undefined,
         avatarUrl: profile.headimgurl,
         wechatUnionid: profile.unionid,
         wechatOpenid: profile.openid,
@@ -275,7 +336,7 @@ function requireWechat(ctx: AppContext) {
 /** Binds a verified phone to the current (WeChat-only) user. */
 export async function bindPhone(ctx: AppContext, userId: string, rawPhone: string, code: string) {
   const phone = normalizePhone(rawPhone);
-  const user = await users.findUserById(ctx.db, userId);
+  const user = await users.findUser(ctx.db, userId);
   if (!user) throw new AppError(ErrorCode.USER_NOT_FOUND);
   if (user.phone) throw alreadyBound();
   const taken = await users.findUserByPhone(ctx.db, phone);
@@ -286,7 +347,7 @@ export async function bindPhone(ctx: AppContext, userId: string, rawPhone: strin
     });
   }
   return withVerifiedCode(ctx, phone, code, async (tx) => {
-    const updated = await users.updateUser(tx, userId, { phone }, ctx.clock.now());
+    const updated = await users.setUserFields(tx, userId, { phone }, ctx.clock.now());
     if (!updated) throw new AppError(ErrorCode.USER_NOT_FOUND);
     return presentUser(updated);
   });

@@ -1,6 +1,7 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { ErrorCode } from "@skyriff/contracts";
 import type { Tx } from "../../db/client.js";
+import { lockKey } from "../../db/locks.js";
 import { AppError } from "../../lib/errors.js";
 import { nextShanghaiDayStart, shanghaiDayStart } from "../../lib/time.js";
 import * as repo from "./repository.js";
@@ -40,8 +41,8 @@ const rateLimited = (retryAfterMs: number) =>
 
 /** SPEC §2 limits: 1 per 60 s, 5 per hour, 10 per Shanghai day per phone; 20 per hour per IP. */
 export async function assertMaySend(tx: Tx, phone: string, ip: string, now: Date): Promise<void> {
-  await repo.lockKey(tx, `sms:phone:${phone}`);
-  await repo.lockKey(tx, `sms:ip:${ip}`);
+  await lockKey(tx, `sms:phone:${phone}`);
+  await lockKey(tx, `sms:ip:${ip}`);
   const hourAgo = new Date(now.getTime() - HOUR_MS);
   const stats = await repo.sendStats(tx, phone, ip, hourAgo, shanghaiDayStart(now));
   const t = now.getTime();
@@ -72,7 +73,7 @@ export async function checkCode(
   code: string,
   now: Date,
 ): Promise<CodeCheck> {
-  await repo.lockKey(tx, `sms:phone:${phone}`);
+  await lockKey(tx, `sms:phone:${phone}`);
   const row = await repo.latestCode(tx, phone);
   const dead = !row || row.consumedAt !== null || row.expiresAt <= now || row.attempts >= MAX_WRONG_TRIES;
   if (dead) return { ok: false, error: new AppError(ErrorCode.CODE_EXPIRED) };

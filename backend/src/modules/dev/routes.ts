@@ -1,22 +1,31 @@
 import { devGrantBody, devGrantResult, envelope, isoDateTime } from "@skyriff/contracts";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { ok } from "../../http/envelope.js";
-import { listDevSms } from "../auth/repository.js";
-import { normalizePhone } from "../auth/sms-codes.js";
+import { notFound } from "../../http/error-handler.js";
+import { idempotencyKey, sendIdempotent } from "../../http/idempotency.js";
+import { devSmsOutbox } from "../auth/service.js";
 import { grantCredits } from "./service.js";
 
 const tags = ["dev"];
 
-/** Registered only when NODE_ENV is not production: in production these routes do not exist. */
+/**
+ * Registered only when NODE_ENV is not production: in production these routes do not exist. Otherwise
+ * they answer loopback clients only (as the server sees the client: behind a trusted proxy, the
+ * forwarded address), unless DEV_TOOLS=1 opens them to the network on purpose.
+ */
 export async function devRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const onRequest = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!ctx.config.DEV_TOOLS && !isLoopback(req.ip)) return notFound(req, reply);
+  };
 
   app.get(
     "/dev/sms/outbox",
     {
+      onRequest,
       schema: {
         tags,
         summary: "Codes the console SMS provider sent (dev only)",
@@ -38,7 +47,7 @@ export async function devRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
       },
     },
     async (req) => {
-      const rows = await listDevSms(ctx.db, normalizePhone(req.query.phone));
+      const rows = await devSmsOutbox(ctx, req.query.phone);
       return ok({
         items: rows.map((r) => ({
           phone: r.phone,
@@ -53,6 +62,11 @@ export async function devRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
   app.post(
     "/dev/grant",
     {
+      onRequest,
+      preValidation: idempotencyKey(ctx.db, "dev.grant", (req) => {
+        const userId = (req.body as { user_id?: unknown } | undefined)?.user_id;
+        return typeof userId === "string" ? userId : undefined;
+      }),
       schema: {
         tags,
         summary: "Grant credits as a bonus through the ledger (dev only)",
@@ -61,7 +75,13 @@ export async function devRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
         response: { 200: envelope(devGrantResult) },
       },
     },
-    async (req) =>
-      ok(await grantCredits(ctx, req.body.user_id, req.body.credits, req.headers["idempotency-key"])),
+    async (req, reply) =>
+      sendIdempotent(req, reply, (idem) => grantCredits(ctx, req.body.user_id, req.body.credits, idem)),
   );
+}
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+export function isLoopback(ip: string): boolean {
+  const v4 = ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+  return v4.startsWith("127.") || ip === "::1";
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimatedProgress, nextPollDelayMs, pollBackoffMs } from "./jobs.js";
+import { estimatedProgress, nextPollDelayMs, pollBackoffMs, shownReason } from "./jobs.js";
 
 describe("poll scheduling", () => {
   it("polls young tasks sooner", () => {
@@ -27,5 +27,18 @@ describe("poll scheduling", () => {
     expect(estimatedProgress({ createdAt, durationSec: 10, progress: 3 }, "QUEUED", new Date(60_000))).toBe(
       3,
     );
+  });
+});
+
+describe("vendor reasons shown to users", () => {
+  it("never carry a link (vendors echo the signed reference-image URL) and stay short", () => {
+    expect(
+      shownReason(
+        "image_url https://bucket.oss.example.com/uploads/a.png?Signature=abc&Expires=1 was refused",
+      ),
+    ).toBe("image_url [链接] was refused");
+    expect(shownReason("bad file:///etc/passwd")).toBe("bad [链接]");
+    expect([...shownReason("违".repeat(300))]).toHaveLength(201);
+    expect(shownReason("内容不合规")).toBe("内容不合规");
   });
 });

@@ -5,9 +5,9 @@ import { enqueue, type JobRegistry } from "../../jobs/index.js";
 import { newId } from "../../lib/ids.js";
 import { fetchToFile, MediaError, processVideo } from "../../media/pipeline.js";
 import { type ModelDef, VendorError, type VendorTaskState } from "../../vendors/types.js";
-import { insertVideo } from "../assets/repository.js";
-import { findImage } from "../media/repository.js";
-import { findUserById } from "../users/repository.js";
+import { createVideoAsset } from "../assets/service.js";
+import { signedImageUrl } from "../media/service.js";
+import { findUser } from "../users/service.js";
 import * as repo from "./repository.js";
 import { completeTask, failTask, TaskAlreadyFinished } from "./service.js";
 
@@ -16,6 +16,17 @@ const POLL_CONCURRENCY = 16;
 const LEASE_MS = 60_000;
 const SWEEP_BUDGET_MS = 4_000;
 const MAX_VIDEO_BYTES = 1024 * 1024 * 1024;
+const REFERENCE_URL_TTL_SEC = 6 * 3600;
+
+/**
+ * A vendor's reason as the user sees it: vendors echo request fields, including the signed link to the
+ * reference image, so links are cut out; long texts are shortened.
+ */
+export function shownReason(message: string): string {
+  const text = message.replace(/\b(?:https?|file):\/\/\S+/gi, "[链接]").trim();
+  const chars = [...text];
+  return chars.length > 200 ? `${chars.slice(0, 200).join("")}…` : text;
+}
 
 /** Young tasks are polled every 5 s, then every 15 s, then every 30 s. */
 export function nextPollDelayMs(ageMs: number): number {
@@ -62,16 +73,17 @@ export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): 
           prompt: task.prompt,
           durationSec: task.durationSec,
           ratio: task.ratio,
-          referenceImageUrl: await referenceUrl(ctx, task.referenceImageAssetId),
+          referenceImageUrl: task.referenceImageAssetId
+            ? await signedImageUrl(ctx, task.referenceImageAssetId, REFERENCE_URL_TTL_SEC)
+            : null,
         });
         const now = ctx.clock.now();
         await repo.markSubmitted(ctx.db, taskId, vendorTaskId, now, new Date(now.getTime() + 2_000));
-        ctx.jobs.kick();
         return { status: "done" };
       } catch (err) {
         if (err instanceof VendorError && err.kind === "rejected") {
           log.info({ taskId, reason: err.message }, "vendor rejected the task");
-          await failTask(ctx, taskId, `生成请求被拒绝：${err.message}`);
+          await failTask(ctx, taskId, `生成请求被拒绝：${shownReason(err.message)}`);
           return { status: "failed", detail: err.message };
         }
         throw err;
@@ -102,13 +114,14 @@ export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): 
     return { status: "done", detail: `${polled} polled` };
   });
 
+  // A task is polled by the vendor that took it, even if its model has left the catalog since; a task
+  // whose vendor is no longer configured waits for its timeout, which refunds it.
   async function pollOne(task: repo.TaskRow): Promise<void> {
     const vendor = ctx.vendors.get(task.vendor as never);
-    const model = modelOf(task.model);
-    if (!vendor || !model || !task.vendorTaskId) return;
+    if (!vendor || !task.vendorTaskId) return;
     let state: VendorTaskState;
     try {
-      state = await vendor.get(task.vendorTaskId, model);
+      state = await vendor.get(task.vendorTaskId);
     } catch (err) {
       const retryAfter = err instanceof VendorError ? err.retryAfterMs : null;
       const now = ctx.clock.now();
@@ -136,7 +149,11 @@ export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): 
       return;
     }
     if (state.status === "FAILURE" || state.status === "SUCCESS") {
-      await failTask(ctx, task.id, state.errorMessage ?? "视频生成失败，积分已退回");
+      await failTask(
+        ctx,
+        task.id,
+        state.errorMessage ? shownReason(state.errorMessage) : "视频生成失败，积分已退回",
+      );
       return;
     }
     const status = state.status === "IN_PROGRESS" ? "IN_PROGRESS" : "QUEUED";
@@ -184,13 +201,13 @@ export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): 
       thumb: `videos/${task.id}/thumb.jpg`,
     };
     await ctx.storage.putFile(keys.source, sourcePath, "video/mp4");
-    const owner = await findUserById(ctx.db, task.userId);
+    const owner = await findUser(ctx.db, task.userId);
     const result = await processVideo({ sourcePath, workDir, handle: `@${owner?.nickname ?? "SkyRiff"}` });
     await ctx.storage.putFile(keys.play, result.playPath, "video/mp4");
     await ctx.storage.putFile(keys.thumb, result.thumbPath, "image/jpeg");
     await ctx.db.transaction(async (tx) => {
       const now = ctx.clock.now();
-      const video = await insertVideo(tx, {
+      const video = await createVideoAsset(tx, {
         id: newId(),
         ownerUserId: task.userId,
         taskId: task.id,
@@ -212,21 +229,12 @@ export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): 
   }
 
   registry.register("generation.timeout_sweep", async () => {
-    const now = ctx.clock.now().getTime();
     let failed = 0;
-    for (const model of ctx.models) {
-      const before = new Date(now - model.timeoutMinutes * 60_000);
-      const stuck = await repo.unfinishedCreatedBefore(ctx.db, model.id, before, 500);
+    for (;;) {
+      const stuck = await repo.unfinishedPastTimeout(ctx.db, ctx.clock.now(), SWEEP_BATCH);
       for (const { id } of stuck) if (await failTask(ctx, id, "生成超时，积分已退回")) failed += 1;
+      if (stuck.length < SWEEP_BATCH) break;
     }
     return { status: "done", detail: `${failed} timed out` };
   });
-}
-
-async function referenceUrl(ctx: AppContext, assetId: string | null): Promise<string | null> {
-  if (!assetId) return null;
-  const image = await findImage(ctx.db, assetId);
-  if (!image) return null;
-  const { url } = await ctx.storage.signedUrl(image.storageKey, { expiresInSec: 6 * 3600 });
-  return url.startsWith("/") ? `${ctx.config.publicBaseUrl}${url}` : url;
 }

@@ -1,28 +1,71 @@
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Executor } from "../../db/client.js";
-import { tasks } from "../../db/schema/index.js";
+import { generationQuotas, tasks } from "../../db/schema/index.js";
+import { selectList, send, statement } from "../../db/statements.js";
 import type { Keyset } from "../../lib/cursor.js";
 
 export type TaskRow = typeof tasks.$inferSelect;
 type Status = TaskRow["status"];
 export const UNFINISHED: Status[] = ["NOT_START", "QUEUED", "IN_PROGRESS"];
 
-export async function insertTask(ex: Executor, row: typeof tasks.$inferInsert): Promise<TaskRow> {
-  const rows = await ex.insert(tasks).values(row).returning();
-  return rows[0] as TaskRow;
+const TASK_COLUMNS = `id, user_id, status, progress, prompt, duration_sec, ratio, model, vendor, project_id,
+  reference_image_asset_id, cost_credits, timeout_at, created_at, updated_at`;
+const INSERT_TASK = statement(
+  "generation_insert_task",
+  `insert into tasks (${TASK_COLUMNS}) values ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
+);
+
+export type NewTask = Pick<
+  TaskRow,
+  | "id"
+  | "userId"
+  | "status"
+  | "prompt"
+  | "durationSec"
+  | "ratio"
+  | "model"
+  | "vendor"
+  | "projectId"
+  | "referenceImageAssetId"
+  | "costCredits"
+  | "timeoutAt"
+  | "createdAt"
+>;
+
+/** Sent at once (see db/statements.ts): it travels with the other statements of the create. */
+export async function insertTask(ex: Executor, t: NewTask): Promise<void> {
+  await send(ex, INSERT_TASK, [
+    t.id,
+    t.userId,
+    t.status,
+    t.prompt,
+    t.durationSec,
+    t.ratio,
+    t.model,
+    t.vendor,
+    t.projectId,
+    t.referenceImageAssetId,
+    t.costCredits,
+    t.timeoutAt.toISOString(),
+    t.createdAt.toISOString(),
+  ]);
 }
+
+const FIND_TASK = statement("generation_find_task", `select ${selectList(tasks)} from tasks where id = $1`);
+const FIND_OWN_TASK = statement(
+  "generation_find_own_task",
+  `select ${selectList(tasks)} from tasks where id = $1 and user_id = $2`,
+);
 
 export async function findTask(ex: Executor, id: string): Promise<TaskRow | null> {
-  const rows = await ex.select().from(tasks).where(eq(tasks.id, id));
-  return rows[0] ?? null;
+  const [row] = await send<TaskRow>(ex, FIND_TASK, [id]);
+  return row ?? null;
 }
 
+/** Read every second by each open progress stream and every few seconds by each polling app. */
 export async function findOwnTask(ex: Executor, id: string, userId: string): Promise<TaskRow | null> {
-  const rows = await ex
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.id, id), eq(tasks.userId, userId)));
-  return rows[0] ?? null;
+  const [row] = await send<TaskRow>(ex, FIND_OWN_TASK, [id, userId]);
+  return row ?? null;
 }
 
 export async function listTasks(
@@ -46,20 +89,54 @@ export async function listTasks(
     .limit(limit + 1);
 }
 
-export async function countUnfinished(ex: Executor, userId: string): Promise<number> {
-  const rows = await ex
-    .select({ n: sql<number>`count(*)::int` })
-    .from(tasks)
-    .where(and(eq(tasks.userId, userId), inArray(tasks.status, UNFINISHED)));
-  return rows[0]?.n ?? 0;
+// The conditions are evaluated on the row as locked (the latest version); `refused` records which limit
+// stopped this attempt, so the answer names it exactly, however many creates race.
+const TAKE_QUOTA = statement(
+  "generation_take_quota",
+  `insert into generation_quotas as q (user_id, unfinished, day, day_count) values ($1, 1, $2::date, 1)
+   on conflict (user_id) do update set
+     unfinished = q.unfinished + case when q.unfinished < $3 and (q.day <> excluded.day or q.day_count < $4)
+       then 1 else 0 end,
+     day_count = case when not (q.unfinished < $3 and (q.day <> excluded.day or q.day_count < $4)) then q.day_count
+       when q.day = excluded.day then q.day_count + 1 else 1 end,
+     day = case when q.unfinished < $3 and (q.day <> excluded.day or q.day_count < $4) then excluded.day
+       else q.day end,
+     refused = case when q.unfinished >= $3 then 'unfinished'
+       when q.day = excluded.day and q.day_count >= $4 then 'daily' end
+   returning refused`,
+);
+
+/**
+ * Counts one more unfinished task and one more for the Shanghai day `day`, only while both stay within
+ * their limits: one conditional upsert of the user's counter row, atomic under any concurrency. Null
+ * when taken, else the limit that refused it.
+ */
+export async function takeQuota(
+  ex: Executor,
+  userId: string,
+  day: string,
+  limits: { unfinished: number; daily: number },
+): Promise<"unfinished" | "daily" | null> {
+  const [row] = await send<{ refused: "unfinished" | "daily" | null }>(ex, TAKE_QUOTA, [
+    userId,
+    day,
+    limits.unfinished,
+    limits.daily,
+  ]);
+  return row?.refused ?? null;
 }
 
-export async function countCreatedSince(ex: Executor, userId: string, since: Date): Promise<number> {
-  const rows = await ex
-    .select({ n: sql<number>`count(*)::int` })
-    .from(tasks)
-    .where(and(eq(tasks.userId, userId), sql`${tasks.createdAt} >= ${since}`));
-  return rows[0]?.n ?? 0;
+/** A task reached its final state: it no longer counts as unfinished. */
+export async function releaseQuota(ex: Executor, userId: string): Promise<void> {
+  await ex
+    .update(generationQuotas)
+    .set({ unfinished: sql`greatest(${generationQuotas.unfinished} - 1, 0)` })
+    .where(eq(generationQuotas.userId, userId));
+}
+
+export async function quotaOf(ex: Executor, userId: string) {
+  const rows = await ex.select().from(generationQuotas).where(eq(generationQuotas.userId, userId));
+  return rows[0] ?? null;
 }
 
 /** Records the vendor's id once; false if the task moved on or was already submitted. */
@@ -185,10 +262,12 @@ export async function leaseDueForPoll(
     .returning();
 }
 
-export async function unfinishedCreatedBefore(ex: Executor, model: string, before: Date, limit: number) {
+/** Unfinished tasks past their own deadline (fixed at creation, so a model that left the catalog too). */
+export async function unfinishedPastTimeout(ex: Executor, now: Date, limit: number) {
   return ex
     .select({ id: tasks.id })
     .from(tasks)
-    .where(and(inArray(tasks.status, UNFINISHED), eq(tasks.model, model), lt(tasks.createdAt, before)))
+    .where(and(inArray(tasks.status, UNFINISHED), lt(tasks.timeoutAt, now)))
+    .orderBy(tasks.timeoutAt)
     .limit(limit);
 }

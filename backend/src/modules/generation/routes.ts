@@ -5,6 +5,8 @@ import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { authGuard, currentUser } from "../../http/auth-guard.js";
 import { ok } from "../../http/envelope.js";
+import { idempotencyKey, sendIdempotent } from "../../http/idempotency.js";
+import { sessionIsLive } from "../auth/service.js";
 import * as service from "./service.js";
 
 const tags = ["generation"];
@@ -15,12 +17,12 @@ const SSE_HEARTBEAT_MS = 15_000;
 
 export async function generationRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const preHandler = authGuard(ctx);
+  const preValidation = authGuard(ctx);
 
   app.post(
     "/tasks/create",
     {
-      preHandler,
+      preValidation: [preValidation, idempotencyKey(ctx.db, "tasks.create")],
       schema: {
         tags,
         summary: "Create a generation task (holds its cost at once)",
@@ -30,14 +32,14 @@ export async function generationRoutes(fastify: FastifyInstance, ctx: AppContext
         response: { 200: envelope(taskCreateResult) },
       },
     },
-    async (req) =>
-      ok(await service.createTask(ctx, currentUser(req).userId, req.body, req.headers["idempotency-key"])),
+    async (req, reply) =>
+      sendIdempotent(req, reply, (idem) => service.createTask(ctx, currentUser(req).userId, req.body, idem)),
   );
 
   app.get(
     "/tasks",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "My tasks",
@@ -52,7 +54,7 @@ export async function generationRoutes(fastify: FastifyInstance, ctx: AppContext
   app.get(
     "/tasks/:id",
     {
-      preHandler,
+      preValidation,
       schema: { tags, summary: "One of my tasks", security, params, response: { 200: envelope(task) } },
     },
     async (req) => ok(await service.getTask(ctx, currentUser(req).userId, req.params.id)),
@@ -61,7 +63,7 @@ export async function generationRoutes(fastify: FastifyInstance, ctx: AppContext
   app.get(
     "/tasks/:id/events",
     {
-      preHandler: authGuard(ctx, { queryToken: true }),
+      preValidation: authGuard(ctx, { queryToken: true }),
       schema: {
         tags,
         summary: "Server-sent events (`event: task`) until the task ends",
@@ -71,11 +73,13 @@ export async function generationRoutes(fastify: FastifyInstance, ctx: AppContext
       },
     },
     async (req, reply) => {
-      const userId = currentUser(req).userId;
+      const { userId } = currentUser(req);
       let current = await service.getTask(ctx, userId, req.params.id);
       reply.hijack();
       const res = reply.raw;
+      // Hijacked: the headers Fastify's hooks set (CORS for an allowed origin, security headers) go too.
       res.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string | number | string[]>),
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-cache, no-transform",
         connection: "keep-alive",
@@ -88,9 +92,15 @@ export async function generationRoutes(fastify: FastifyInstance, ctx: AppContext
       req.raw.on("close", () => {
         closed = true;
       });
+      const claims = currentUser(req);
       while (!closed && current.status !== "SUCCESS" && current.status !== "FAILURE") {
         await new Promise((r) => setTimeout(r, SSE_POLL_MS));
         if (closed) break;
+        // A stream outlives its request's auth check: it ends once the session is revoked (logout, reuse).
+        if (!(await sessionIsLive(ctx, claims).catch(() => false))) {
+          res.write(`event: session_ended\ndata: {"code":1001}\n\n`);
+          break;
+        }
         const next = await service.getTask(ctx, userId, req.params.id).catch(() => null);
         if (!next) break;
         if (

@@ -1,16 +1,16 @@
-import { ErrorCode, type Task, type TaskCreateBody } from "@skyriff/contracts";
+import { ErrorCode, type Task, type TaskCreateBody, type TaskCreateResult } from "@skyriff/contracts";
 import { costOf } from "../../config/models.js";
 import type { AppContext } from "../../context.js";
 import type { Tx } from "../../db/client.js";
+import { inOrder } from "../../db/statements.js";
 import { enqueue } from "../../jobs/index.js";
-import { accountsOf, platform, post, withIdempotency } from "../../ledger/index.js";
+import { accountsOf, type IdempotencyHandle, platform, post, withIdempotency } from "../../ledger/index.js";
 import { decodeCursor, toPage } from "../../lib/cursor.js";
 import { AppError, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
-import { shanghaiDayStart } from "../../lib/time.js";
-import { lockKey } from "../auth/repository.js";
-import { findOwnImage } from "../media/repository.js";
-import { findOwnProject } from "../projects/repository.js";
+import { shanghaiDate } from "../../lib/time.js";
+import { assertOwnImage } from "../media/service.js";
+import { assertOwnProject } from "../projects/service.js";
 import * as repo from "./repository.js";
 
 const invalid = (field: string, zh: string, en: string) =>
@@ -74,22 +74,21 @@ export async function createTask(
   ctx: AppContext,
   userId: string,
   body: TaskCreateBody,
-  idempotencyKey?: string,
-) {
+  idempotency?: IdempotencyHandle<TaskCreateResult>,
+): Promise<TaskCreateResult> {
   const model = resolveModel(ctx, body);
-  if (body.reference_image_asset_id && !(await findOwnImage(ctx.db, body.reference_image_asset_id, userId))) {
-    throw notFound("reference image");
-  }
-  if (body.project_id && !(await findOwnProject(ctx.db, body.project_id, userId))) throw notFound("project");
+  if (body.reference_image_asset_id) await assertOwnImage(ctx, body.reference_image_asset_id, userId);
+  if (body.project_id) await assertOwnProject(ctx, body.project_id, userId);
   const cost = costOf(model, body.duration_sec);
-  const result = await withIdempotency(
-    ctx.db,
-    { userId, key: idempotencyKey, route: "tasks.create", request: body },
-    async (tx) => {
-      const now = ctx.clock.now();
-      await assertWithinLimits(ctx, tx, userId, now);
-      const task = await repo.insertTask(tx, {
-        id: newId(),
+  const result = await withIdempotency(ctx.db, idempotency, async (tx) => {
+    const now = ctx.clock.now();
+    const taskId = newId();
+    // Sent together, run in this order: the limits, the task, its submit job (rolled back with a refused
+    // hold), the hold. One round trip; the first failure in this order is the answer.
+    const [, , , hold] = await inOrder([
+      takeQuota(ctx, tx, userId, now),
+      repo.insertTask(tx, {
+        id: taskId,
         userId,
         status: "QUEUED",
         prompt: body.prompt,
@@ -100,48 +99,49 @@ export async function createTask(
         projectId: body.project_id ?? null,
         referenceImageAssetId: body.reference_image_asset_id ?? null,
         costCredits: cost,
+        timeoutAt: new Date(now.getTime() + model.timeoutMinutes * 60_000),
         createdAt: now,
-        updatedAt: now,
-      });
-      const hold = await post(tx, {
-        businessKey: `task:${task.id}:hold`,
+      }),
+      enqueue(tx, "generation.submit", { taskId }),
+      post(tx, {
+        businessKey: `task:${taskId}:hold`,
         type: "gen_hold",
         refType: "task",
-        refId: task.id,
+        refId: taskId,
         description: `生成视频 ${body.duration_sec} 秒`,
         at: now,
         postings: [
           { account: accountsOf(userId).credits, amount: BigInt(-cost), entryType: "gen_hold" },
           { account: platform.creditsHeld(userId), amount: BigInt(cost), entryType: "gen_hold" },
         ],
-      });
-      await enqueue(tx, "generation.submit", { taskId: task.id });
-      const balanceAfter =
-        hold.entries.find((e) => e.accountId === accountsOf(userId).credits.id)?.balanceAfter ?? 0n;
-      return {
-        statusCode: 200,
-        body: {
-          task_id: task.id,
-          status: task.status,
-          cost_credits: cost,
-          balance_after: Number(balanceAfter),
-          estimated_seconds: estimateSeconds(ctx, model.vendor, body.duration_sec),
-        },
-      };
-    },
-  );
+      }),
+    ] as const);
+    const balanceAfter =
+      hold.entries.find((e) => e.accountId === accountsOf(userId).credits.id)?.balanceAfter ?? 0n;
+    return {
+      task_id: taskId,
+      status: "QUEUED" as const,
+      cost_credits: cost,
+      balance_after: Number(balanceAfter),
+      estimated_seconds: estimateSeconds(ctx, model.vendor, body.duration_sec),
+    };
+  });
   ctx.jobs.kick();
-  return result.body;
+  return result;
 }
 
-async function assertWithinLimits(ctx: AppContext, tx: Tx, userId: string, now: Date): Promise<void> {
-  await lockKey(tx, `generation:user:${userId}`);
+/** SPEC §1 limits, counted per user and Shanghai day by the user's counter row. */
+async function takeQuota(ctx: AppContext, tx: Tx, userId: string, now: Date): Promise<void> {
   const { MAX_UNFINISHED_TASKS, MAX_TASKS_PER_DAY } = ctx.economy;
-  if ((await repo.countUnfinished(tx, userId)) >= MAX_UNFINISHED_TASKS)
-    throw limitReached("unfinished", MAX_UNFINISHED_TASKS);
-  if ((await repo.countCreatedSince(tx, userId, shanghaiDayStart(now))) >= MAX_TASKS_PER_DAY) {
-    throw limitReached("daily", MAX_TASKS_PER_DAY);
-  }
+  const limits = { unfinished: MAX_UNFINISHED_TASKS, daily: MAX_TASKS_PER_DAY };
+  const refused = await repo.takeQuota(tx, userId, shanghaiDate(now), limits);
+  if (refused === "unfinished") throw limitReached("unfinished", MAX_UNFINISHED_TASKS);
+  if (refused === "daily") throw limitReached("daily", MAX_TASKS_PER_DAY);
+}
+
+/** Tasks still waiting for their vendor (the 我的 page's count). */
+export async function unfinishedTaskCount(ctx: AppContext, userId: string): Promise<number> {
+  return (await repo.quotaOf(ctx.db, userId))?.unfinished ?? 0;
 }
 
 function estimateSeconds(ctx: AppContext, vendor: string, durationSec: number): number {
@@ -175,26 +175,7 @@ export async function failTask(ctx: AppContext, taskId: string, message: string)
       now,
     );
     if (!failed) return false;
-    await post(tx, {
-      businessKey: `task:${taskId}:refund`,
-      type: "gen_refund",
-      refType: "task",
-      refId: taskId,
-      description: "生成失败，积分已退回",
-      at: now,
-      postings: [
-        {
-          account: platform.creditsHeld(failed.userId),
-          amount: BigInt(-failed.costCredits),
-          entryType: "gen_refund",
-        },
-        {
-          account: accountsOf(failed.userId).credits,
-          amount: BigInt(failed.costCredits),
-          entryType: "gen_refund",
-        },
-      ],
-    });
+    await settle(tx, failed, "refund", now);
     return true;
   });
 }
@@ -205,24 +186,29 @@ export class TaskAlreadyFinished extends Error {}
 export async function completeTask(tx: Tx, task: repo.TaskRow, videoId: string, at: Date): Promise<void> {
   const done = await repo.finishTask(tx, task.id, { status: "SUCCESS", videoId }, at);
   if (!done) throw new TaskAlreadyFinished(task.id);
+  await settle(tx, done, "success", at);
+}
+
+/**
+ * A task's hold ends once, by success (held → spent) or refund (held → the user), under one business
+ * key: even if two final transitions raced past the compare-and-set, the ledger takes only one of them.
+ */
+async function settle(tx: Tx, task: repo.TaskRow, outcome: "success" | "refund", at: Date): Promise<void> {
+  const held = platform.creditsHeld(task.userId);
+  const amount = BigInt(task.costCredits);
+  const type = outcome === "success" ? "gen_success" : "gen_refund";
+  const to = outcome === "success" ? platform.creditsSpent(task.userId) : accountsOf(task.userId).credits;
   await post(tx, {
-    businessKey: `task:${task.id}:success`,
-    type: "gen_success",
+    businessKey: `task:${task.id}:settle`,
+    type,
     refType: "task",
     refId: task.id,
-    description: "生成成功",
+    description: outcome === "success" ? "生成成功" : "生成失败，积分已退回",
     at,
     postings: [
-      {
-        account: platform.creditsHeld(task.userId),
-        amount: BigInt(-task.costCredits),
-        entryType: "gen_success",
-      },
-      {
-        account: platform.creditsSpent(task.userId),
-        amount: BigInt(task.costCredits),
-        entryType: "gen_success",
-      },
+      { account: held, amount: -amount, entryType: type },
+      { account: to, amount, entryType: type },
     ],
   });
+  await repo.releaseQuota(tx, task.userId);
 }

@@ -4,11 +4,14 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { AppContext } from "../../context.js";
 import { authGuard, currentUser } from "../../http/auth-guard.js";
+import { asAppError, multipartFailure } from "../../http/client-errors.js";
 import { ok } from "../../http/envelope.js";
 import { badUpload, MAX_UPLOAD_BYTES, uploadImage } from "./service.js";
 
 export async function mediaRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
-  await fastify.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5 } });
+  await fastify.register(multipart, {
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, parts: 6, fieldSize: 4096, headerPairs: 20 },
+  });
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
   app.post(
@@ -26,15 +29,23 @@ export async function mediaRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
     async (req) => {
       if (!req.isMultipart())
         throw badUpload("请以 multipart/form-data 上传文件", "send multipart/form-data with a `file` field");
-      const file = await req.file();
-      if (file?.fieldname !== "file") throw badUpload("缺少文件", "missing `file` field");
-      let bytes: Buffer;
+      // The whole body is read: too many parts (413) or a broken ending (400) only show up there.
+      let bytes: Buffer | undefined;
       try {
-        bytes = await file.toBuffer();
-      } catch {
-        throw badUpload("图片不能超过 10MB", "image larger than 10 MB");
+        for await (const part of req.parts()) {
+          if (part.type !== "file") continue;
+          if (part.fieldname !== "file" || bytes) {
+            part.file.resume();
+            continue;
+          }
+          bytes = await part.toBuffer();
+        }
+      } catch (err) {
+        if ((err as { code?: string }).code === "FST_REQ_FILE_TOO_LARGE")
+          throw badUpload("图片不能超过 10MB", "image larger than 10 MB");
+        throw asAppError(multipartFailure(err));
       }
-      if (file.file.truncated) throw badUpload("图片不能超过 10MB", "image larger than 10 MB");
+      if (!bytes) throw badUpload("缺少文件", "missing `file` field");
       return ok(await uploadImage(ctx, currentUser(req).userId, bytes));
     },
   );

@@ -1,9 +1,9 @@
 import { ErrorCode, type MediaUploadResult } from "@skyriff/contracts";
 import type { AppContext } from "../../context.js";
-import { AppError } from "../../lib/errors.js";
+import { AppError, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { inspectImage, stripMetadata } from "../../lib/images.js";
-import { insertImage } from "./repository.js";
+import { findImage, findOwnImage, insertImage } from "./repository.js";
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 const EXTENSION = { "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp" } as const;
@@ -44,4 +44,17 @@ export async function uploadImage(
     height: info.height,
     mime: info.mime,
   };
+}
+
+/** 404 unless the image exists and belongs to the user (another user's id reveals nothing). */
+export async function assertOwnImage(ctx: AppContext, imageId: string, userId: string): Promise<void> {
+  if (!(await findOwnImage(ctx.db, imageId, userId))) throw notFound("image");
+}
+
+/** An absolute, expiring link to an uploaded image (for a vendor to fetch), or null if it is gone. */
+export async function signedImageUrl(ctx: AppContext, imageId: string, expiresInSec: number) {
+  const image = await findImage(ctx.db, imageId);
+  if (!image) return null;
+  const { url } = await ctx.storage.signedUrl(image.storageKey, { expiresInSec });
+  return url.startsWith("/") ? `${ctx.config.publicBaseUrl}${url}` : url;
 }

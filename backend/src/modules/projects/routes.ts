@@ -13,12 +13,12 @@ const params = z.strictObject({ id: z.string().min(1).max(64) });
 
 export async function projectRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const preHandler = authGuard(ctx);
+  const preValidation = authGuard(ctx);
 
   app.get(
     "/projects",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "My projects with video counts",
@@ -31,7 +31,7 @@ export async function projectRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.post(
     "/projects",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "Create a project",
@@ -45,7 +45,7 @@ export async function projectRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.patch(
     "/projects/:id",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "Rename a project",
@@ -61,7 +61,7 @@ export async function projectRoutes(fastify: FastifyInstance, ctx: AppContext): 
   app.delete(
     "/projects/:id",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "Delete a project (its videos move to 未分类)",

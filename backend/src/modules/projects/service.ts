@@ -49,3 +49,12 @@ export async function deleteProject(ctx: AppContext, userId: string, projectId: 
   if (!deleted) throw notFound("project");
   return { deleted: true };
 }
+
+/** 404 unless the project exists and belongs to the user. */
+export async function assertOwnProject(ctx: AppContext, projectId: string, userId: string): Promise<void> {
+  if (!(await repo.findOwnProject(ctx.db, projectId, userId))) throw notFound("project");
+}
+
+export async function countProjects(ctx: AppContext, userId: string): Promise<number> {
+  return repo.countProjects(ctx.db, userId);
+}

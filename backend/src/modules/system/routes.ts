@@ -1,3 +1,4 @@
+import { ErrorCode } from "@skyriff/contracts";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../../context.js";
 
@@ -6,24 +7,28 @@ const DEFAULT_AVATAR_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0
 export async function systemRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
 
-  app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
-    const checks: Record<string, string> = {};
-    checks.database = await probe(() => ctx.database.ping());
-    if (ctx.jobs.ping) checks.redis = await probe(() => ctx.jobs.ping?.() ?? Promise.resolve());
+  // Readiness in the envelope; a failing dependency is named, its error goes to the log only.
+  app.get("/readyz", { schema: { hide: true } }, async (req, reply) => {
+    const checks: Record<string, "ok" | "failed"> = {};
+    const probe = async (name: string, check: () => Promise<void>) => {
+      checks[name] = await check().then(
+        () => "ok" as const,
+        (err: unknown) => {
+          req.log.warn({ err, check: name }, "readiness check failed");
+          return "failed" as const;
+        },
+      );
+    };
+    await probe("database", () => ctx.database.ping());
+    if (ctx.jobs.ping) await probe("redis", () => ctx.jobs.ping?.() ?? Promise.resolve());
     const ready = Object.values(checks).every((v) => v === "ok");
-    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not_ready", checks });
+    const body = ready
+      ? { code: 0, message: "ok", data: { status: "ready", checks } }
+      : { code: ErrorCode.INTERNAL, message: "not ready", data: { status: "not_ready", checks } };
+    return reply.code(ready ? 200 : 503).send(body);
   });
 
   app.get("/static/default-avatar.svg", { schema: { hide: true } }, async (_req, reply) =>
     reply.header("cache-control", "public, max-age=86400").type("image/svg+xml").send(DEFAULT_AVATAR_SVG),
   );
-}
-
-async function probe(check: () => Promise<void>): Promise<string> {
-  try {
-    await check();
-    return "ok";
-  } catch (err) {
-    return err instanceof Error ? err.message : "failed";
-  }
 }

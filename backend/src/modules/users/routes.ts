@@ -11,12 +11,12 @@ const security = [{ bearerAuth: [] }];
 
 export async function userRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const preHandler = authGuard(ctx);
+  const preValidation = authGuard(ctx);
 
   app.get(
     "/me",
     {
-      preHandler,
+      preValidation,
       schema: { tags, summary: "The current user", security, response: { 200: envelope(userPublic) } },
     },
     async (req) => ok(await getMe(ctx, currentUser(req).userId)),
@@ -25,7 +25,7 @@ export async function userRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.patch(
     "/me/profile",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "Edit nickname, avatar, bio",
@@ -40,7 +40,7 @@ export async function userRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.get(
     "/me/home",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags,
         summary: "Everything the 我的 page shows",

@@ -1,9 +1,9 @@
 import { ErrorCode, type MeHome, type UserPublic } from "@skyriff/contracts";
 import type { AppContext } from "../../context.js";
 import { AppError, notFound } from "../../lib/errors.js";
-import { countVideos } from "../assets/repository.js";
-import { countUnfinished } from "../generation/repository.js";
-import { countProjects } from "../projects/repository.js";
+import { countVideos } from "../assets/service.js";
+import { unfinishedTaskCount } from "../generation/service.js";
+import { countProjects } from "../projects/service.js";
 import { getWallets } from "../wallet/service.js";
 import { presentUser } from "./present.js";
 import { findUserById, updateUser } from "./repository.js";
@@ -46,9 +46,9 @@ export async function getHome(ctx: AppContext, userId: string): Promise<MeHome> 
   const [user, wallets, videos, projects, unfinished] = await Promise.all([
     requireUser(ctx, userId),
     getWallets(ctx, userId),
-    countVideos(ctx.db, userId),
-    countProjects(ctx.db, userId),
-    countUnfinished(ctx.db, userId),
+    countVideos(ctx, userId),
+    countProjects(ctx, userId),
+    unfinishedTaskCount(ctx, userId),
   ]);
   return {
     user: presentUser(user),
@@ -58,3 +58,14 @@ export async function getHome(ctx: AppContext, userId: string): Promise<MeHome> 
     counts: { videos, projects, favorites: 0, unfinished_tasks: unfinished },
   };
 }
+
+// What other modules may do with users (auth creates and finds them; jobs read a nickname): the users
+// table itself stays behind this module.
+export {
+  findUserById as findUser,
+  findUserByPhone,
+  findUserByWechat,
+  insertUser,
+  type UserRow,
+  updateUser as setUserFields,
+} from "./repository.js";

@@ -10,12 +10,12 @@ const security = [{ bearerAuth: [] }];
 
 export async function walletRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const preHandler = authGuard(ctx);
+  const preValidation = authGuard(ctx);
 
   app.get(
     "/me/wallets",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags: ["wallet"],
         summary: "The three wallets",
@@ -29,7 +29,7 @@ export async function walletRoutes(fastify: FastifyInstance, ctx: AppContext): P
   app.get(
     "/wallet/ledgers",
     {
-      preHandler,
+      preValidation,
       schema: {
         tags: ["wallet"],
         summary: "The user's ledger (credits or coins), newest first",

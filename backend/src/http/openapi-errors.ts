@@ -1,0 +1,231 @@
+/**
+ * Error responses in `/openapi.json` (documentation only: runtime serialization is untouched).
+ *
+ * Every operation lists, per HTTP status, the `ErrorEnvelope` schema narrowed to the business codes
+ * it can return (`code` enum, `x-error-codes`, and the codes in the description), so a generated
+ * client (`openapi-typescript`) types errors too. The common ones are derived from the operation:
+ *   - secured (bearerAuth)            → 401 [1001, 1002], 403 [1004]
+ *   - any parameter or request body   → 422 [4220]
+ *   - a JSON request body             → 413 [4220], 415 [4220]
+ *   - an `Idempotency-Key` header     → 409 [2007] (key reused for another request)
+ *   - a `config.rateLimit` route      → marked `x-rate-limited`; its 429 code must be in ROUTE_ERRORS
+ *   - always                          → 500 [5001]
+ * and the rest come from ONE central map, `ROUTE_ERRORS`, keyed by `METHOD /api/v1/path/:param`
+ * (the codes each service can really return). A test fails when an operation has no entry.
+ *
+ *   app.register(swagger, { openapi, ...openapiErrorDocs() });
+ */
+import type { SwaggerTransformObject } from "@fastify/swagger";
+import { ErrorCode, type ErrorCodeValue, errorEnvelope } from "@skyriff/contracts";
+import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { AppError, defaultMessage } from "../lib/errors.js";
+
+/** A code at its catalogue status (SPEC §10), or `[status, code]` when a route answers it with another. */
+export type ErrorSpec = ErrorCodeValue | readonly [status: number, code: ErrorCodeValue];
+
+const E = ErrorCode;
+
+/** Route-specific errors, beyond the derived ones. Keep in step with the services. */
+export const ROUTE_ERRORS: Record<string, readonly ErrorSpec[]> = {
+  // auth
+  "POST /api/v1/auth/sms/send": [E.INVALID_PHONE_OR_CODE, E.SMS_RATE_LIMITED],
+  "POST /api/v1/auth/sms/verify": [E.INVALID_PHONE_OR_CODE, E.CODE_EXPIRED, E.USER_BANNED],
+  "POST /api/v1/auth/refresh": [E.NOT_LOGGED_IN, E.TOKEN_EXPIRED, E.USER_BANNED],
+  "POST /api/v1/auth/logout": [],
+  "POST /api/v1/auth/wechat/init": [E.VENDOR_UNAVAILABLE],
+  "POST /api/v1/auth/wechat/callback": [E.INVALID_PHONE_OR_CODE, E.USER_BANNED, E.VENDOR_UNAVAILABLE],
+  "POST /api/v1/me/bind_phone": [E.INVALID_PHONE_OR_CODE, E.CODE_EXPIRED, E.USER_NOT_FOUND, E.STATE_CONFLICT],
+  // users
+  "GET /api/v1/me": [E.USER_NOT_FOUND],
+  "PATCH /api/v1/me/profile": [E.USER_NOT_FOUND, E.NOT_FOUND],
+  "GET /api/v1/me/home": [E.USER_NOT_FOUND],
+  // wallet
+  "GET /api/v1/me/wallets": [],
+  "GET /api/v1/wallet/ledgers": [],
+  // catalog
+  "GET /api/v1/products": [],
+  "GET /api/v1/config": [],
+  // media: a bad file or a malformed multipart body is 400, too many parts 413 (both 4220)
+  "POST /api/v1/media/upload": [
+    [400, E.VALIDATION],
+    [413, E.VALIDATION],
+  ],
+  // generation
+  "POST /api/v1/tasks/create": [E.INSUFFICIENT_CREDITS, E.GENERATION_LIMIT, E.NOT_FOUND, E.STATE_CONFLICT],
+  "GET /api/v1/tasks": [],
+  "GET /api/v1/tasks/:id": [E.NOT_FOUND],
+  "GET /api/v1/tasks/:id/events": [E.NOT_FOUND],
+  // assets
+  "GET /api/v1/assets/videos": [],
+  "GET /api/v1/assets/videos/:id": [E.NOT_FOUND],
+  "PATCH /api/v1/assets/videos/:id": [E.NOT_FOUND],
+  "DELETE /api/v1/assets/videos/:id": [E.NOT_FOUND],
+  "POST /api/v1/assets/videos/:id/download_no_watermark": [
+    E.NOT_FOUND,
+    E.NOT_ALLOWED,
+    E.INSUFFICIENT_CREDITS,
+    E.STATE_CONFLICT,
+  ],
+  // projects
+  "GET /api/v1/projects": [],
+  "POST /api/v1/projects": [],
+  "PATCH /api/v1/projects/:id": [E.NOT_FOUND],
+  "DELETE /api/v1/projects/:id": [E.NOT_FOUND],
+  // dev (not in production; loopback clients only unless DEV_TOOLS=1)
+  "GET /api/v1/dev/sms/outbox": [E.INVALID_PHONE_OR_CODE, E.NOT_ALLOWED],
+  "POST /api/v1/dev/grant": [E.USER_NOT_FOUND, E.NOT_ALLOWED],
+};
+
+/** What `data` carries for codes that have details (SPEC §10). */
+const DATA_HINT: Partial<Record<ErrorCodeValue, string>> = {
+  [E.INSUFFICIENT_CREDITS]: "current_balance, required",
+  [E.INSUFFICIENT_COINS]: "available, required",
+  [E.ALREADY_CLAIMED]: "next_claim_at",
+  [E.SMS_RATE_LIMITED]: "retry_after (seconds)",
+  [E.GENERATION_LIMIT]: "reason, limit",
+  [E.VALIDATION]: "fields: {<dotted field path>: reason}",
+};
+
+/** `METHOD /path/:param` for an OpenAPI operation (`/path/{param}`). */
+export function routeKey(method: string, openapiPath: string): string {
+  return `${method.toUpperCase()} ${openapiPath.replace(/\{([^}]+)\}/g, ":$1")}`;
+}
+
+const statusOf = (code: ErrorCodeValue): number => new AppError(code).status;
+
+function add(into: Map<number, Set<ErrorCodeValue>>, status: number, code: ErrorCodeValue) {
+  const codes = into.get(status) ?? new Set<ErrorCodeValue>();
+  codes.add(code);
+  into.set(status, codes);
+}
+
+interface Operation {
+  security?: unknown[];
+  parameters?: { in?: string; name?: string }[];
+  requestBody?: { content?: Record<string, unknown> };
+  responses?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+/** Per status, the codes `op` can answer with: derived ones plus its `ROUTE_ERRORS` entry. */
+export function errorsOf(op: Operation, specific: readonly ErrorSpec[]): Map<number, Set<ErrorCodeValue>> {
+  const out = new Map<number, Set<ErrorCodeValue>>();
+  if (op.security && op.security.length > 0) {
+    add(out, 401, E.NOT_LOGGED_IN);
+    add(out, 401, E.TOKEN_EXPIRED);
+    add(out, 403, E.USER_BANNED);
+  }
+  const params = op.parameters ?? [];
+  if (params.length > 0 || op.requestBody) add(out, 422, E.VALIDATION);
+  if (op.requestBody?.content && "application/json" in op.requestBody.content) {
+    add(out, 413, E.VALIDATION);
+    add(out, 415, E.VALIDATION);
+  }
+  if (params.some((p) => p.in === "header" && p.name?.toLowerCase() === "idempotency-key")) {
+    add(out, 409, E.STATE_CONFLICT);
+    add(out, 422, E.VALIDATION);
+  }
+  for (const spec of specific) {
+    if (typeof spec === "number") add(out, statusOf(spec), spec);
+    else add(out, spec[0], spec[1]);
+  }
+  add(out, 500, E.INTERNAL);
+  return out;
+}
+
+function describe(codes: ErrorCodeValue[]): string {
+  return codes
+    .map((code) => {
+      const hint = DATA_HINT[code];
+      return `${code} ${defaultMessage(code, "en")} (${defaultMessage(code, "zh-CN")})${hint ? `; data: {${hint}}` : ""}`;
+    })
+    .join(". ");
+}
+
+const ENVELOPE_REF = "#/components/schemas/ErrorEnvelope";
+
+function envelopeComponent() {
+  const schema = z.toJSONSchema(errorEnvelope, { target: "openapi-3.0" }) as Record<string, unknown> & {
+    properties: Record<string, Record<string, unknown>>;
+  };
+  const { minimum: _min, maximum: _max, ...code } = schema.properties.code ?? {};
+  return {
+    ...schema,
+    description:
+      "Every error (SPEC §0): HTTP status + business `code` (SPEC §10), `message` in the request's language (zh-CN default, `en` via Accept-Language), `data` with details or null.",
+    properties: {
+      ...schema.properties,
+      code: { ...code, description: "business error code", enum: Object.values(ErrorCode) },
+    },
+  };
+}
+
+const HTTP_METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"]);
+
+type SwaggerTransform = typeof jsonSchemaTransform;
+type TransformArg = Parameters<SwaggerTransform>[0];
+interface OpenapiObject {
+  paths?: Record<string, Record<string, unknown>>;
+  components?: { schemas?: Record<string, unknown>; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+/**
+ * The `transform` and `transformObject` options of @fastify/swagger: zod schemas → JSON Schema as
+ * before, only `/api/...` routes documented (the WeChat sandbox stands in for WeChat, not this API),
+ * and the error responses added to every operation.
+ */
+export function openapiErrorDocs(routeErrors: Record<string, readonly ErrorSpec[]> = ROUTE_ERRORS) {
+  const rateLimited = new Set<string>();
+  const transform: SwaggerTransform = (arg: TransformArg) => {
+    if (!arg.url.startsWith("/api/")) return { schema: { hide: true }, url: arg.url };
+    const config = (arg.route as { config?: { rateLimit?: unknown } }).config;
+    if (config?.rateLimit) {
+      const methods = [arg.route.method].flat();
+      for (const m of methods) rateLimited.add(`${String(m).toUpperCase()} ${arg.url}`);
+    }
+    return jsonSchemaTransform(arg);
+  };
+
+  const transformObject: SwaggerTransformObject = (document) => {
+    if (!("openapiObject" in document)) return document.swaggerObject;
+    const doc = document.openapiObject as OpenapiObject;
+    doc.components = {
+      ...doc.components,
+      schemas: { ...doc.components?.schemas, ErrorEnvelope: envelopeComponent() },
+    };
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      for (const [method, raw] of Object.entries(item)) {
+        if (!HTTP_METHODS.has(method)) continue;
+        const op = raw as Operation;
+        const key = routeKey(method, path);
+        const errors = errorsOf(op, routeErrors[key] ?? []);
+        // A route under @fastify/rate-limit must list its 429 code in ROUTE_ERRORS (a test checks it).
+        if (rateLimited.has(key)) op["x-rate-limited"] = true;
+        const responses: Record<string, unknown> = { ...op.responses };
+        for (const [status, set] of [...errors].sort((a, b) => a[0] - b[0])) {
+          const codes = [...set].sort((a, b) => a - b);
+          responses[String(status)] = {
+            description: describe(codes),
+            "x-error-codes": codes,
+            content: {
+              "application/json": {
+                schema: {
+                  allOf: [
+                    { $ref: ENVELOPE_REF },
+                    { type: "object", properties: { code: { type: "integer", enum: codes } } },
+                  ],
+                },
+              },
+            },
+          };
+        }
+        op.responses = responses;
+      }
+    }
+    return doc as ReturnType<SwaggerTransformObject>;
+  };
+
+  return { transform, transformObject };
+}
