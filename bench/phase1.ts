@@ -14,12 +14,12 @@ import { fileURLToPath } from "node:url";
 import { installSignalHandlers, onCleanup, runCleanup } from "./lib/cleanup.js";
 import { createBenchDatabase, DEFAULT_ADMIN_URL, redactUrl } from "./lib/database.js";
 import { envFlag, envInt } from "./lib/env.js";
-import { percentOf, problemsOf } from "./lib/load.js";
+import { median, percentOf, problemsOf } from "./lib/load.js";
 import { describeMachine } from "./lib/machine.js";
 import { formatNumber, markdownTable, writeResultsSection, writeResultsSubsection } from "./lib/results.js";
 import { StartError } from "./lib/server-child.js";
 import { benchCreate, CREATE_BODY, type CreateResult } from "./phase1/create.js";
-import { benchMedia, type MediaResult, median } from "./phase1/media.js";
+import { benchMedia, type MediaResult } from "./phase1/media.js";
 import { benchPollSweep, type PollSweepResult } from "./phase1/poll-sweep.js";
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -331,7 +331,7 @@ function createSection(c: CreateResult): { text: string; failures: string[] } {
   const text = [
     "### (c) Task create throughput",
     "",
-    `${c.create.connections} connections · ${settings.seconds} s per target after a ${settings.warmupSeconds} s warm-up · backend \`node --import tsx backend/src/main.ts api\` (no Redis: the in-process outbox submits every task to the simulated vendor; SIMULATED_VENDOR_SECONDS=${c.simulatedVendorSeconds}, so nothing renders), NODE_ENV=development, LOG_LEVEL=warn, TRUST_PROXY=true, ECON_MAX_UNFINISHED_TASKS and ECON_MAX_TASKS_PER_DAY 100,000,000, node-postgres pool max ${process.env.DATABASE_POOL_MAX || "20 (default)"}, fresh database. ${c.users} users logged in through SMS (one X-Forwarded-For each), ${formatNumber(c.creditsPerUser)} credits each; every request takes the next user's token and a fresh Idempotency-Key. Body: \`${JSON.stringify(CREATE_BODY)}\`. Bare: Phase 0's bare server, \`GET /bare\`. req/s is the mean of 1 s samples, latencies are of 2xx responses.`,
+    `${c.create.connections} connections · ${settings.seconds} s per target after a ${settings.warmupSeconds} s warm-up · backend \`node --import tsx backend/src/main.ts api\` (no Redis: the in-process outbox submits every task to the simulated vendor; SIMULATED_VENDOR_SECONDS=${c.simulatedVendorSeconds}, so nothing renders), NODE_ENV=development, LOG_LEVEL=warn, TRUST_PROXY=true, ECON_MAX_UNFINISHED_TASKS and ECON_MAX_TASKS_PER_DAY 100,000,000, node-postgres pool max ${process.env.DATABASE_POOL_MAX || "10 (default)"}, fresh database. ${c.users} users logged in through SMS (one X-Forwarded-For each), ${formatNumber(c.creditsPerUser)} credits each; every request takes the next user's token and a fresh Idempotency-Key. Body: \`${JSON.stringify(CREATE_BODY)}\`. Bare: Phase 0's bare server, \`GET /bare\`. req/s is the mean of 1 s samples, latencies are of 2xx responses.`,
     "",
     table,
     "",

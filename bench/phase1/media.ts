@@ -285,12 +285,5 @@ async function versionOf(ffmpeg: string): Promise<string> {
   }
 }
 
-/** Median of a non-empty list. */
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Writing only the media subsection (BENCH_ONLY=media)

@@ -222,9 +222,9 @@ async function seed(url: string, fake: FakeVendor, n: number, label: string) {
   await withClient(url, async (c) => {
     await c.query(
       `insert into tasks (id, user_id, status, progress, prompt, duration_sec, ratio, model, vendor,
-         vendor_task_id, cost_credits, next_poll_at, submitted_at, created_at, updated_at)
+         vendor_task_id, cost_credits, next_poll_at, submitted_at, created_at, updated_at, timeout_at)
        select t.id, t.user_id, 'IN_PROGRESS', 0, 'bench: a paper boat on a rainy street', 10, '9:16', 'sora2',
-         'dyuapi', t.vendor_task_id, 10, $4, $5, $5, $5
+         'dyuapi', t.vendor_task_id, 10, $4, $5, $5, $5, $5::timestamptz + interval '30 minutes'
        from unnest($1::text[], $2::text[], $3::text[]) as t(id, vendor_task_id, user_id)`,
       [ids, vendorIds, owners, new Date(now - 1000), new Date(now - TASK_AGE_MS)],
     );
