@@ -16,13 +16,16 @@ if (!process.env.SKYRIFF_E2E_DATA_DIR) {
 }
 const dataDir = process.env.SKYRIFF_E2E_DATA_DIR;
 
-if (!existsSync(join(import.meta.dirname, "dist", "index.html"))) {
-  throw new Error("app/dist is missing: run `npm run build -w app` (or `npm run e2e -w app`) first");
+// APP_DIST_DIR lets two suites run side by side on their own builds (with their own E2E_PORT).
+const appDist = process.env.APP_DIST_DIR ?? join(import.meta.dirname, "dist");
+if (!existsSync(join(appDist, "index.html"))) {
+  throw new Error(`${appDist} is missing: run \`npm run build -w app\` (or \`npm run e2e -w app\`) first`);
 }
 
 export default defineConfig({
   testDir: "./e2e",
-  outputDir: "./test-results",
+  // E2E_OUTPUT_DIR keeps side-by-side runs from wiping each other's artifacts.
+  outputDir: process.env.E2E_OUTPUT_DIR ?? "./test-results",
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -66,7 +69,10 @@ export default defineConfig({
     env: {
       PORT: String(port),
       DATA_DIR: dataDir,
+      APP_DIST_DIR: appDist,
       NODE_ENV: "development",
+      // API logins in e2e/helpers.ts each come "from" their own address (SMS limits are per IP).
+      TRUST_PROXY: "true",
       LOG_LEVEL: "warn",
       PUBLIC_BASE_URL: baseURL,
       // The simulated vendor's clip takes this long per task (default 20 s); short keeps the suite quick.

@@ -115,6 +115,7 @@ test.describe("Content Security Policy", () => {
   test("the WeChat sandbox consent page works under its own policy", async ({ page }) => {
     const violations = watchCsp(page);
     await page.goto("/login");
+    await page.getByTestId("agree-checkbox").click();
     await page.getByRole("button", { name: "微信登录" }).click();
     const confirm = page.getByRole("button", { name: "确认登录" });
     await expect(confirm).toBeVisible();

@@ -1,5 +1,5 @@
 import { deflateSync } from "node:zlib";
-import { type APIRequestContext, expect, type Page } from "@playwright/test";
+import { type APIRequestContext, expect, type Locator, type Page } from "@playwright/test";
 
 export const ACCESS_TOKEN_KEY = "skyriff.access_token";
 export const REFRESH_TOKEN_KEY = "skyriff.refresh_token";
@@ -46,8 +46,21 @@ export type Session = {
 };
 
 /** Logs a fresh phone in through the API (send + verify), for tests about something else. */
+/**
+ * A client address of its own for each API login: SPEC §2 allows 20 codes an hour per IP, and the whole
+ * suite logs in more often than that. The server trusts X-Forwarded-For here (TRUST_PROXY in the
+ * Playwright config), as behind nginx; logins through the page still come from 127.0.0.1.
+ */
+function clientIp(): string {
+  const byte = () => 1 + Math.floor(Math.random() * 254);
+  return `10.${byte()}.${byte()}.${byte()}`;
+}
+
 export async function loginViaApi(request: APIRequestContext, phone = randomPhone()): Promise<Session> {
-  const sent = await request.post("/api/v1/auth/sms/send", { data: { phone } });
+  const sent = await request.post("/api/v1/auth/sms/send", {
+    data: { phone },
+    headers: { "x-forwarded-for": clientIp() },
+  });
   expect(sent.status(), await sent.text()).toBe(200);
   const code = await fetchSmsCode(request, phone);
   const res = await request.post("/api/v1/auth/sms/verify", { data: { phone, code } });
@@ -117,7 +130,14 @@ type ApiTask = { task_id: string; status: string; video_id: string | null; refun
 export async function createTaskViaApi(
   request: APIRequestContext,
   session: Session,
-  body: { prompt: string; duration_sec: number; ratio?: string; model?: string },
+  body: {
+    prompt: string;
+    duration_sec: number;
+    ratio?: string;
+    model?: string;
+    project_id?: string | null;
+    reference_image_asset_id?: string | null;
+  },
 ): Promise<{ task_id: string; balance_after: number }> {
   const res = await request.post("/api/v1/tasks/create", {
     headers: { ...authHeaders(session), "idempotency-key": `e2e-task-${Date.now()}-${Math.random()}` },
@@ -191,4 +211,51 @@ export function makePng(width = 64, height = 64): Buffer {
     pngChunk("IDAT", deflateSync(raw)),
     pngChunk("IEND", Buffer.alloc(0)),
   ]);
+}
+
+/** Uploads a generated PNG as a reference image through the API; returns its asset id. */
+export async function uploadImageViaApi(
+  request: APIRequestContext,
+  session: Session,
+  png = makePng(64, 96),
+): Promise<string> {
+  const res = await request.post("/api/v1/media/upload", {
+    headers: authHeaders(session),
+    multipart: { file: { name: "reference.png", mimeType: "image/png", buffer: png } },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()) as Envelope<{ asset_id: string }>).data.asset_id;
+}
+
+/** Creates a project through the API; returns its id. */
+export async function createProjectViaApi(
+  request: APIRequestContext,
+  session: Session,
+  name: string,
+): Promise<string> {
+  const res = await request.post("/api/v1/projects", { headers: authHeaders(session), data: { name } });
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()) as Envelope<{ project_id: string }>).data.project_id;
+}
+
+/**
+ * A real one-finger vertical swipe on `target` (CDP touch events, so the page sees touch pointers):
+ * "up" drags from the lower part of the element to the upper part.
+ */
+export async function swipe(page: Page, target: Locator, direction: "up" | "down") {
+  const box = await target.boundingBox();
+  if (!box) throw new Error("swipe target is not visible");
+  const x = Math.round(box.x + box.width / 2);
+  const low = Math.round(box.y + box.height * 0.75);
+  const high = Math.round(box.y + box.height * 0.25);
+  const [from, to] = direction === "up" ? [low, high] : [high, low];
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [{ x, y: from }] });
+  const steps = 8;
+  for (let i = 1; i <= steps; i++) {
+    const y = Math.round(from + ((to - from) * i) / steps);
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [{ x, y }] });
+  }
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+  await cdp.detach();
 }

@@ -14,6 +14,9 @@ test.describe("Phase 0 — accounts and wallets", () => {
     await expect(page).toHaveURL(/\/login$/);
 
     await page.getByPlaceholder("请输入手机号").fill(phone);
+    // The agreement line is never ticked in advance.
+    await expect(page.getByTestId("agree-checkbox").locator("input")).not.toBeChecked();
+    await page.getByTestId("agree-checkbox").click();
     const send = page.getByTestId("send-code");
     await expect(send).toHaveText("获取验证码");
     await send.click();
@@ -88,6 +91,7 @@ test.describe("Phase 0 — accounts and wallets", () => {
 
     await page.goto("/login");
     await page.getByPlaceholder("请输入手机号").fill(phone);
+    await page.getByTestId("agree-checkbox").click();
     await page.getByTestId("send-code").click();
     await expect(page.locator(".adm-toast-main")).toBeVisible();
     await expect(page.getByTestId("send-code")).toHaveText(/^\d{1,2}s$/);
@@ -101,6 +105,7 @@ test.describe("Phase 0 — accounts and wallets", () => {
     const phone = randomPhone();
     await page.goto("/login");
     await page.getByPlaceholder("请输入手机号").fill(phone);
+    await page.getByTestId("agree-checkbox").click();
     await page.getByTestId("send-code").click();
     const code = await fetchSmsCode(request, phone);
     const wrong = code === "000000" ? "111111" : "000000";
@@ -115,6 +120,7 @@ test.describe("Phase 0 — accounts and wallets", () => {
 
   test("WeChat login through the sandbox consent page", async ({ page }) => {
     await page.goto("/login");
+    await page.getByTestId("agree-checkbox").click();
     await page.getByRole("button", { name: "微信登录" }).click();
 
     // The backend's sandbox stands in for open.weixin.qq.com.
@@ -136,7 +142,8 @@ test.describe("Phase 0 — accounts and wallets", () => {
     await expect(page.getByText("还没有作品，去创作吧")).toBeVisible();
 
     await page.goto("/me/settings");
-    await page.getByText("English", { exact: true }).click();
+    await page.getByTestId("language-row").click();
+    await page.locator(".adm-action-sheet").getByText("English", { exact: true }).click();
     await expect(page.getByRole("button", { name: "Log out" })).toBeVisible();
 
     await page.goto("/");
@@ -145,7 +152,8 @@ test.describe("Phase 0 — accounts and wallets", () => {
     expect(await tabTitles(page)).toEqual(["Home", "Tools", "Create", "Assets", "Me"]);
 
     await page.goto("/me/settings");
-    await page.getByText("中文", { exact: true }).click();
+    await page.getByTestId("language-row").click();
+    await page.locator(".adm-action-sheet").getByText("中文", { exact: true }).click();
     await page.goto("/");
     expect(await tabTitles(page)).toEqual(["首页", "工具", "创作", "资产", "我的"]);
   });
@@ -198,6 +206,7 @@ test.describe("Phase 0 — accounts and wallets", () => {
     await page.goto("/assets");
     const phone = randomPhone();
     await page.getByPlaceholder("请输入手机号").fill(phone);
+    await page.getByTestId("agree-checkbox").click();
     await page.getByTestId("send-code").click();
     await page.getByPlaceholder("请输入 6 位验证码").fill(await fetchSmsCode(request, phone));
     await page.getByRole("button", { name: "登录", exact: true }).click();

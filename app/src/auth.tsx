@@ -15,13 +15,22 @@ export function useLoggedIn(): boolean {
 
 export type LocationState = { from?: string } | null;
 
+/**
+ * Set while the user ends their own session (退出登录, 注销账号): the page they were on (settings, the
+ * deletion page) is not where the next login should return to.
+ */
+let signingOut = false;
+export function markSigningOut(on = true): void {
+  signingOut = on;
+}
+
 /** Protected pages: visitors without a session go to /login and come back afterwards. */
 export function RequireAuth({ children }: { children: ReactNode }) {
   const loggedIn = useLoggedIn();
   const location = useLocation();
   if (!loggedIn) {
     const from = `${location.pathname}${location.search}`;
-    return <Navigate to="/login" replace state={{ from } satisfies LocationState} />;
+    return <Navigate to="/login" replace state={signingOut ? null : ({ from } satisfies LocationState)} />;
   }
   return <>{children}</>;
 }
@@ -43,7 +52,9 @@ export function SessionWatcher() {
     () =>
       onSessionEnded(() => {
         queryClient.clear();
-        Toast.show({ content: t("common.sessionEnded") });
+        // A request still in flight when the user logged out or closed the account ends this way too:
+        // that is no news to them.
+        if (!signingOut) Toast.show({ content: t("common.sessionEnded") });
       }),
     [queryClient, t],
   );
@@ -52,5 +63,6 @@ export function SessionWatcher() {
 }
 
 export function saveLogin(tokens: { access_token: string; refresh_token: string }) {
+  signingOut = false;
   tokenStore.save(tokens);
 }

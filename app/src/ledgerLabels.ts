@@ -26,6 +26,7 @@ const labels: Record<LedgerEntryType, { zh: string; en: string }> = {
   coins_release: { zh: "金币解冻", en: "Coins unfrozen" },
   withdraw: { zh: "提现", en: "Withdrawal" },
   withdraw_refund: { zh: "提现退回", en: "Withdrawal refund" },
+  account_forfeit: { zh: "注销账号作废", en: "Forfeited on account deletion" },
 };
 
 export function ledgerTypeLabel(type: string, lang: Lang): string {

@@ -2,13 +2,18 @@
  * Phase 1 (a): the media step between a vendor's SUCCESS and a ready asset (`processVideo`: probe,
  * watermarked play copy + thumbnail in one ffmpeg run, duration probe of the copy) against the floor
  * for a burned-in watermark: one hand-written ffmpeg pass over the same clip with the same filter text
- * (`watermarkFilter`) and the same x264 settings, audio stream-copied, nothing else.
+ * (`watermarkFilter`) and the same x264 settings, audio stream-copied, nothing else. Also: how long the
+ * simulated vendor takes to render a 10 s 720×1280 clip (text→video scene, image→video Ken Burns)
+ * against its target (≤ 3 s).
  */
 import { execFile, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdir, rm, stat } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import {
   audioPlanFor,
@@ -21,6 +26,9 @@ import {
 } from "../../backend/src/media/args.js";
 import { findFont, mediaTools, type ProbeResult, probe, runFfmpeg } from "../../backend/src/media/ffmpeg.js";
 import { type ProcessTimings, processVideo } from "../../backend/src/media/pipeline.js";
+import { sceneFor } from "../../backend/src/media/scenes.js";
+import { createSimulatedVendor } from "../../backend/src/vendors/simulated.js";
+import type { ModelDef } from "../../backend/src/vendors/types.js";
 import { onCleanup } from "../lib/cleanup.js";
 
 export interface MediaOptions {
@@ -58,9 +66,28 @@ export interface MediaResult {
   fullProbeMs: number[];
   /** 1-minute load average when the timed runs started and ended, and the CPUs it is relative to. */
   load: { start: number; end: number; cpus: number };
+  simulated: SimulatedRenderResult;
+}
+
+/** The simulated vendor's render of a 10 s 720×1280 clip: `get()` at SUCCESS, which renders it. */
+export interface SimulatedRenderResult {
+  targetMs: number;
+  /** 1-minute load average when these runs started and ended. */
+  load: { start: number; end: number };
+  text: SimulatedRuns & { scene: string };
+  image: SimulatedRuns & { source: string };
+}
+
+export interface SimulatedRuns {
+  wallMs: number[];
+  /** CPU of the ffmpeg child (user + sys), null without /proc. */
+  cpuMs: number[] | null;
+  bytes: number;
 }
 
 const CLIP_SECONDS = 10;
+/** The simulated vendor's render target for a 10 s 720×1280 clip (issue 7). */
+export const SIMULATED_TARGET_MS = 3_000;
 const PROMPT = "A paper boat drifts down a rainy Shanghai alley at dusk, neon reflections, slow dolly";
 const HANDLE = "@SkyRiff测试";
 
@@ -241,6 +268,7 @@ export async function benchMedia(opts: MediaOptions): Promise<MediaResult> {
   const loadEnd = loadavg()[0] ?? 0;
   const final = results.at(-1);
   if (!final) throw new Error("media: no processVideo run");
+  const simulated = await benchSimulated(opts, tools, font);
 
   return {
     ffmpegVersion: await versionOf(tools.ffmpeg),
@@ -260,7 +288,105 @@ export async function benchMedia(opts: MediaOptions): Promise<MediaResult> {
     separateThumbMs,
     fullProbeMs,
     load: { start: loadStart, end: loadEnd, cpus: availableParallelism() },
+    simulated,
   };
+}
+
+const SIM_MODEL: ModelDef = {
+  id: "skyriff-sim",
+  name: "SkyRiff simulated",
+  vendor: "simulated",
+  durations: [CLIP_SECONDS],
+  ratios: ["9:16"],
+  imageToVideo: true,
+  creditsPerSecond: 1,
+  timeoutMinutes: 30,
+  enabled: true,
+};
+
+/**
+ * The simulated vendor as the worker runs it: `create()`, then the `get()` that finds the task at
+ * SUCCESS and renders the clip (for image→video, after fetching the reference image over HTTP from a
+ * local server). A fresh task per run (clips are cached per task id); text and image runs interleaved,
+ * after one untimed warm-up of each.
+ */
+async function benchSimulated(
+  opts: MediaOptions,
+  tools: ReturnType<typeof mediaTools>,
+  font: string | null,
+): Promise<SimulatedRenderResult> {
+  const dir = path.join(opts.workDir, "simulated");
+  await mkdir(dir, { recursive: true });
+  // A 4:3 camera-sized picture with sharp detail (the costly case for the encoder).
+  const reference = path.join(dir, "reference.jpg");
+  await runFfmpeg(
+    [
+      ...["-hide_banner", "-nostdin", "-y", "-loglevel", "error"],
+      ...["-f", "lavfi", "-i", "testsrc2=s=1600x1200", "-frames:v", "1", "-q:v", "3", reference],
+    ],
+    { tools },
+  );
+  const referenceBytes = readFileSync(reference);
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "image/jpeg" }).end(referenceBytes);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/reference.jpg`;
+  const vendor = createSimulatedVendor({
+    workDir: path.join(dir, "clips"),
+    totalSeconds: 0,
+    fontFile: font,
+    tools,
+  });
+  const render = async (image: boolean) => {
+    const { vendorTaskId } = await vendor.create({
+      taskId: "bench",
+      model: SIM_MODEL,
+      prompt: PROMPT,
+      durationSec: CLIP_SECONDS,
+      ratio: "9:16",
+      referenceImageUrl: image ? url : null,
+    });
+    const m = await measured(() => vendor.get(vendorTaskId));
+    if (m.value.status !== "SUCCESS" || !m.value.videoUrl) throw new Error("media: simulated render failed");
+    const file = fileURLToPath(m.value.videoUrl);
+    const info = await probe(file, { tools });
+    if (info.width !== 720 || info.height !== 1280 || Math.abs(info.durationMs - CLIP_SECONDS * 1000) > 200) {
+      throw new Error(`media: simulated clip is ${info.width}×${info.height}, ${info.durationMs} ms`);
+    }
+    const bytes = (await stat(file)).size;
+    await rm(file, { force: true });
+    return { wallMs: m.wallMs, cpuMs: m.cpuMs, bytes };
+  };
+  try {
+    opts.log("media: simulated vendor warm-up (text→video, image→video)…");
+    await render(false);
+    await render(true);
+    const text: Awaited<ReturnType<typeof render>>[] = [];
+    const image: Awaited<ReturnType<typeof render>>[] = [];
+    const start = loadavg()[0] ?? 0;
+    for (let i = 0; i < opts.runs; i++) {
+      const order = i % 2 === 0 ? [false, true] : [true, false];
+      for (const isImage of order) (isImage ? image : text).push(await render(isImage));
+      opts.log(
+        `media: simulated render ${i + 1}/${opts.runs}: text→video ${Math.round(text[i]!.wallMs)} ms, image→video ${Math.round(image[i]!.wallMs)} ms`,
+      );
+    }
+    const runs = (list: typeof text): SimulatedRuns => ({
+      wallMs: list.map((r) => r.wallMs),
+      cpuMs: allNumbers(list.map((r) => r.cpuMs)),
+      bytes: list.at(-1)?.bytes ?? 0,
+    });
+    const scene = sceneFor(PROMPT);
+    return {
+      targetMs: SIMULATED_TARGET_MS,
+      load: { start, end: loadavg()[0] ?? 0 },
+      text: { ...runs(text), scene: `${scene.kind}, palette ${scene.palette.name}` },
+      image: { ...runs(image), source: "a 1600×1200 JPEG test card (testsrc2) fetched over local HTTP" },
+    };
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 }
 
 function allNumbers(values: (number | null)[]): number[] | null {

@@ -1,5 +1,5 @@
-import type { Project, VideoAsset } from "@skyriff/contracts";
-import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { Project, Task, VideoAsset } from "@skyriff/contracts";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Button,
   CapsuleTabs,
@@ -8,25 +8,40 @@ import {
   InfiniteScroll,
   Input,
   NavBar,
+  ProgressBar,
   PullToRefresh,
+  SpinLoading,
   Toast,
 } from "antd-mobile";
-import { AddOutline, UnorderedListOutline } from "antd-mobile-icons";
-import { useState } from "react";
+import { AddOutline, CloseCircleOutline, UnorderedListOutline } from "antd-mobile-icons";
+import { useCallback, useEffect, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { client, errorMessage } from "../api.ts";
 import { EmptyState } from "../components/EmptyState.tsx";
-import { formatClock } from "../generation.tsx";
+import "../components/generation-loop.css";
+import {
+  ALL_VIDEOS,
+  estimatedSecondsFor,
+  formatClock,
+  isFinished,
+  TASK_STATUS_LABEL,
+  UNCATEGORIZED,
+  useConfig,
+  useLiveTask,
+  useSteadyProgress,
+  useUnfinishedTasks,
+  useVideoList,
+} from "../generation.tsx";
 import { useI18n } from "../i18n.tsx";
+import { formatCount, formatCredits } from "../money.ts";
 
-const ALL = "all";
-const UNCATEGORIZED = "none";
+const ALL = ALL_VIDEOS;
 const PROJECT_NAME_MAX = 30;
 
 type NameDialog = { mode: "create" } | { mode: "rename"; project: Project };
 
 export function AssetsPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
@@ -44,13 +59,14 @@ export function AssetsPage() {
   const refreshAll = () => {
     void queryClient.invalidateQueries({ queryKey: ["projects"] });
     void queryClient.invalidateQueries({ queryKey: ["videos"] });
+    void queryClient.invalidateQueries({ queryKey: ["me", "home"] });
   };
 
   const deleteProject = async (project: Project) => {
     const ok = await Dialog.confirm({
       title: t("assets.deleteProject"),
       content: <div data-testid="delete-project-confirm">{t("assets.deleteProjectConfirm")}</div>,
-      confirmText: t("assets.delete"),
+      confirmText: <span className="gl-danger-text">{t("assets.delete")}</span>,
       cancelText: t("common.cancel"),
     });
     if (!ok) return;
@@ -97,7 +113,7 @@ export function AssetsPage() {
               key={p.project_id}
               title={
                 <span data-testid="project-tab">
-                  {p.name} <span className="assets-count">{p.video_count}</span>
+                  {p.name} <span className="assets-count">{formatCount(p.video_count, lang)}</span>
                 </span>
               }
             />
@@ -110,7 +126,9 @@ export function AssetsPage() {
           <span className="assets-project-name" data-testid="project-bar-name">
             {selected.name}
           </span>
-          <span className="muted">{t("assets.videoCount", { count: selected.video_count })}</span>
+          <span className="muted">
+            {t("assets.videoCount", { count: formatCount(selected.video_count, lang) })}
+          </span>
           <span className="assets-project-actions">
             <Button size="mini" onClick={() => setNameDialog({ mode: "rename", project: selected })}>
               {t("assets.rename")}
@@ -140,16 +158,26 @@ export function AssetsPage() {
   );
 }
 
+/** Whether a task's video will land in the grid shown for `filter`. */
+function inFilter(task: Task, filter: string): boolean {
+  if (filter === ALL) return true;
+  if (filter === UNCATEGORIZED) return task.project_id === null;
+  return task.project_id === filter;
+}
+
 function VideoGrid({ filter }: { filter: string }) {
   const { t } = useI18n();
   const navigate = useNavigate();
-  const query = useInfiniteQuery({
-    queryKey: ["videos", filter],
-    queryFn: ({ pageParam }) =>
-      client.videos({ project_id: filter === ALL ? undefined : filter, cursor: pageParam }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
-  });
+  const query = useVideoList(filter);
+  const unfinished = useUnfinishedTasks();
+  // Tasks that ended while this grid was open: a success stays as a tile until its video is listed
+  // (no gap between the tile and the video); a failure stays as a failed tile with its refund.
+  const [settled, setSettled] = useState<Map<string, Task>>(() => new Map());
+  const onSettled = useCallback((task: Task) => {
+    setSettled((prev) =>
+      prev.get(task.task_id)?.status === task.status ? prev : new Map(prev).set(task.task_id, task),
+    );
+  }, []);
 
   if (query.isPending) {
     return (
@@ -169,10 +197,24 @@ function VideoGrid({ filter }: { filter: string }) {
     );
   }
   const items = query.data.pages.flatMap((p) => p.items);
-  if (items.length === 0) {
+  const listed = new Set(items.map((v) => v.video_id));
+  const tiles = new Map<string, Task>();
+  for (const task of unfinished.data ?? []) if (inFilter(task, filter)) tiles.set(task.task_id, task);
+  for (const task of settled.values()) {
+    if (!inFilter(task, filter)) continue;
+    if (task.status === "SUCCESS" && task.video_id && listed.has(task.video_id)) {
+      tiles.delete(task.task_id);
+      continue;
+    }
+    tiles.set(task.task_id, task);
+  }
+  const pending = [...tiles.values()].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+
+  if (items.length === 0 && pending.length === 0) {
     return (
       <EmptyState
         testId="assets-empty"
+        illustration="videos"
         title={t("assets.empty")}
         action={
           <Button color="primary" shape="rounded" onClick={() => navigate("/create")}>
@@ -186,12 +228,19 @@ function VideoGrid({ filter }: { filter: string }) {
   return (
     <PullToRefresh
       onRefresh={async () => {
-        await query.refetch();
+        await Promise.all([query.refetch(), unfinished.refetch()]);
       }}
     >
       <div className="video-grid" data-testid="video-grid">
+        {pending.map((task) =>
+          task.status === "FAILURE" ? (
+            <FailedTile key={task.task_id} task={task} />
+          ) : (
+            <PendingTile key={task.task_id} task={task} onSettled={onSettled} />
+          ),
+        )}
         {items.map((video) => (
-          <VideoCard key={video.video_id} video={video} />
+          <VideoCard key={video.video_id} video={video} list={filter} />
         ))}
       </div>
       <InfiniteScroll
@@ -220,13 +269,77 @@ function VideoGrid({ filter }: { filter: string }) {
   );
 }
 
-function VideoCard({ video }: { video: VideoAsset }) {
+/** A task still queued or rendering, as a 生成中 tile with its live progress. */
+function PendingTile({ task: initial, onSettled }: { task: Task; onSettled: (task: Task) => void }) {
+  const { t } = useI18n();
+  const config = useConfig();
+  const task = useLiveTask(initial);
+  const model = config.data?.models.find((m) => m.id === task.model);
+  const shown = useSteadyProgress(task, estimatedSecondsFor(task, model));
+  const done = isFinished(task.status);
+
+  useEffect(() => {
+    if (done) onSettled(task);
+  }, [done, task, onSettled]);
+
   return (
     <Link
-      to={`/assets/videos/${encodeURIComponent(video.video_id)}`}
+      to="/tasks"
+      className={`video-card gl-pending-tile gl-tile-${task.ratio.replace(":", "x")}`}
+      data-testid="pending-tile"
+      data-task-id={task.task_id}
+      data-status={task.status}
+      data-progress={task.progress}
+      data-shown={shown}
+    >
+      <span className="gl-pending-glow" aria-hidden />
+      <span className="gl-pending-center">
+        <SpinLoading color="white" style={{ "--size": "26px" }} />
+        <b data-testid="pending-status">{t(TASK_STATUS_LABEL[task.status])}</b>
+        <span className="gl-pending-percent" data-testid="pending-percent">
+          {shown}%
+        </span>
+      </span>
+      <span className="gl-pending-bar">
+        <ProgressBar percent={shown} />
+      </span>
+      {task.prompt && <span className="video-card-prompt">{task.prompt}</span>}
+    </Link>
+  );
+}
+
+/** A task that failed while 资产 was open: its refund is stated and 任务 offers 重新生成. */
+function FailedTile({ task }: { task: Task }) {
+  const { t } = useI18n();
+  return (
+    <Link
+      to="/tasks?status=FAILURE"
+      className="video-card gl-pending-tile gl-failed-tile"
+      data-testid="failed-tile"
+      data-task-id={task.task_id}
+    >
+      <span className="gl-pending-center">
+        <CloseCircleOutline fontSize={26} />
+        <b>{t("tasks.failure")}</b>
+        <span className="gl-pending-percent">
+          {task.refunded
+            ? t("assets.pendingFailed", { credits: formatCredits(task.cost_credits) })
+            : t("tasks.failedDefault")}
+        </span>
+      </span>
+      {task.prompt && <span className="video-card-prompt">{task.prompt}</span>}
+    </Link>
+  );
+}
+
+function VideoCard({ video, list }: { video: VideoAsset; list: string }) {
+  return (
+    <Link
+      to={`/assets/videos/${encodeURIComponent(video.video_id)}?list=${encodeURIComponent(list)}`}
       className="video-card"
       data-testid="video-card"
       data-video-id={video.video_id}
+      data-ratio={video.ratio}
     >
       <img src={video.thumbnail_url} alt={video.prompt} loading="lazy" />
       <span className="video-card-duration" data-testid="video-duration">

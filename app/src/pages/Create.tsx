@@ -1,8 +1,7 @@
-import type { Ratio, TaskCreateBody, Wallets } from "@skyriff/contracts";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import type { Ratio, TaskCreateBody } from "@skyriff/contracts";
+import { useQuery } from "@tanstack/react-query";
 import {
   Button,
-  Dialog,
   DotLoading,
   List,
   NavBar,
@@ -12,18 +11,25 @@ import {
   TextArea,
   Toast,
 } from "antd-mobile";
-import { AddOutline, CloseOutline, UnorderedListOutline } from "antd-mobile-icons";
+import { AddOutline, CloseOutline, PictureOutline, UnorderedListOutline } from "antd-mobile-icons";
 import { type ChangeEvent, useEffect, useRef, useState } from "react";
-import { useNavigate } from "react-router-dom";
-import { client, errorMessage, newIdempotencyKey } from "../api.ts";
+import { useLocation, useNavigate } from "react-router-dom";
+import { client, errorMessage } from "../api.ts";
 import { EmptyState } from "../components/EmptyState.tsx";
 import {
-  isInsufficientCredits,
-  isRetryableFailure,
+  type CreateDraft,
+  type CreatePrefillState,
+  clearDraft,
+  loadDraft,
+  previewFor,
+  rememberPreview,
+  saveDraft,
+  UNCATEGORIZED,
   useConfig,
-  useInsufficientCreditsDialog,
+  useStartGeneration,
 } from "../generation.tsx";
 import { type MessageKey, useI18n } from "../i18n.tsx";
+import { modelName } from "../models.ts";
 import { formatCredits } from "../money.ts";
 
 const RATIO_HINT: Record<string, MessageKey> = {
@@ -31,42 +37,57 @@ const RATIO_HINT: Record<string, MessageKey> = {
   "16:9": "create.ratioLandscape",
   "1:1": "create.ratioSquare",
 };
-const UNCATEGORIZED = "none";
 
-type Reference = { assetId: string; preview: string };
+/** Where the form starts: the settings handed over by 编辑后生成 / 再次生成, else this tab's draft. */
+function initialDraft(state: unknown): { draft: CreateDraft | null; prefilled: boolean } {
+  const prefill = (state as Partial<CreatePrefillState> | null)?.prefill;
+  if (prefill) return { draft: prefill, prefilled: true };
+  return { draft: loadDraft(), prefilled: false };
+}
 
 export function CreatePage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const showInsufficient = useInsufficientCreditsDialog();
+  const location = useLocation();
+  const { start, submitting } = useStartGeneration();
+  const [initial] = useState(() => initialDraft(location.state));
 
   const config = useConfig();
   // The balance decides what the user is told before confirming: always re-read it on entry.
   const wallets = useQuery({ queryKey: ["wallets"], queryFn: () => client.wallets(), staleTime: 0 });
   const projects = useQuery({ queryKey: ["projects"], queryFn: () => client.projects() });
 
-  const [prompt, setPrompt] = useState("");
-  const [modelId, setModelId] = useState<string | null>(null);
-  const [durationPick, setDurationPick] = useState<number | null>(null);
-  const [ratioPick, setRatioPick] = useState<string | null>(null);
-  const [projectId, setProjectId] = useState<string>(UNCATEGORIZED);
+  const [prompt, setPrompt] = useState(initial.draft?.prompt ?? "");
+  const [modelId, setModelId] = useState<string | null>(initial.draft?.model ?? null);
+  const [durationPick, setDurationPick] = useState<number | null>(initial.draft?.duration ?? null);
+  const [ratioPick, setRatioPick] = useState<string | null>(initial.draft?.ratio ?? null);
+  const [projectPick, setProjectPick] = useState<string>(initial.draft?.projectId ?? UNCATEGORIZED);
   const [projectPickerOpen, setProjectPickerOpen] = useState(false);
-  const [reference, setReference] = useState<Reference | null>(null);
+  const [referenceId, setReferenceId] = useState<string | null>(initial.draft?.referenceAssetId ?? null);
+  const [previewBroken, setPreviewBroken] = useState(false);
   const [uploading, setUploading] = useState(false);
   const [uploadError, setUploadError] = useState<string | null>(null);
-  const [submitting, setSubmitting] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
-  /** The confirmed attempt in flight: a retry after a network error reuses its Idempotency-Key. */
-  const attempt = useRef<{ key: string; body: string } | null>(null);
 
-  // Free the local preview when it is replaced or the page goes away.
+  // Settings handed over by 编辑后生成 / 再次生成 apply once: drop them from the history entry, so a
+  // reload or a later visit starts from the (edited) draft instead.
   useEffect(() => {
-    const url = reference?.preview;
-    return () => {
-      if (url) URL.revokeObjectURL(url);
-    };
-  }, [reference?.preview]);
+    if (!initial.prefilled) return;
+    Toast.show({ content: t("create.prefilled") });
+    navigate(".", { replace: true, state: null });
+  }, [initial.prefilled, navigate, t]);
+
+  // Every change is kept for this tab: a trip to 去充值 (or anywhere else) and back finds it again.
+  useEffect(() => {
+    saveDraft({
+      prompt,
+      model: modelId,
+      duration: durationPick,
+      ratio: ratioPick,
+      projectId: projectPick,
+      referenceAssetId: referenceId,
+    });
+  }, [prompt, modelId, durationPick, ratioPick, projectPick, referenceId]);
 
   const models = config.data?.models ?? [];
   const model = models.find((m) => m.id === modelId) ?? models[0];
@@ -87,10 +108,18 @@ export function CreatePage() {
   const cost = model && duration !== undefined ? model.credits_per_second * duration : undefined;
   const after = balance !== undefined && cost !== undefined ? balance - cost : undefined;
   const projectItems = projects.data?.items ?? [];
+  // A project deleted since the draft was made: the video goes to 未分类, as the label says.
+  const projectId =
+    projectPick === UNCATEGORIZED ||
+    !projects.isSuccess ||
+    projectItems.some((p) => p.project_id === projectPick)
+      ? projectPick
+      : UNCATEGORIZED;
   const projectName =
     projectId === UNCATEGORIZED
       ? t("assets.uncategorized")
       : (projectItems.find((p) => p.project_id === projectId)?.name ?? t("assets.uncategorized"));
+  const preview = referenceId ? previewFor(referenceId) : null;
 
   const onFile = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
@@ -98,53 +127,19 @@ export function CreatePage() {
     if (!file) return;
     setUploadError(null);
     setUploading(true);
-    const preview = URL.createObjectURL(file);
+    const local = URL.createObjectURL(file);
     try {
       const res = await client.uploadImage(file, file.name);
-      setReference({ assetId: res.asset_id, preview });
+      rememberPreview(res.asset_id, local, res.url);
+      setPreviewBroken(false);
+      setReferenceId(res.asset_id);
     } catch (err) {
-      URL.revokeObjectURL(preview);
+      URL.revokeObjectURL(local);
       const message = errorMessage(err, t("common.networkError"));
       setUploadError(message);
       Toast.show({ content: message });
     } finally {
       setUploading(false);
-    }
-  };
-
-  const send = async (body: TaskCreateBody, key: string): Promise<void> => {
-    setSubmitting(true);
-    try {
-      const res = await client.createTask(body, key);
-      attempt.current = null;
-      queryClient.setQueryData<Wallets>(["wallets"], (w) =>
-        w ? { ...w, credits: { ...w.credits, balance: res.balance_after } } : w,
-      );
-      void queryClient.invalidateQueries({ queryKey: ["wallets"] });
-      void queryClient.invalidateQueries({ queryKey: ["tasks"] });
-      Toast.show({ icon: "success", content: t("create.started") });
-      navigate("/tasks");
-    } catch (err) {
-      if (isRetryableFailure(err)) {
-        // The request may or may not have arrived: retry with the same key, which cannot charge twice.
-        setSubmitting(false);
-        const again = await Dialog.confirm({
-          content: t("create.networkRetry"),
-          confirmText: t("create.retry"),
-          cancelText: t("common.cancel"),
-        });
-        if (again) return send(body, key);
-        return;
-      }
-      attempt.current = null;
-      if (isInsufficientCredits(err)) {
-        void queryClient.invalidateQueries({ queryKey: ["wallets"] });
-        await showInsufficient(err.data as { required?: unknown; current_balance?: unknown } | null);
-        return;
-      }
-      Toast.show({ content: errorMessage(err, t("common.networkError")) });
-    } finally {
-      setSubmitting(false);
     }
   };
 
@@ -155,35 +150,19 @@ export function CreatePage() {
       Toast.show({ content: t("create.promptRequired") });
       return;
     }
-    if (balance !== undefined && balance < cost) {
-      await showInsufficient({ required: cost, current_balance: balance });
-      return;
-    }
-    const ok = await Dialog.confirm({
-      title: t("create.confirmTitle"),
-      content: (
-        <div className="confirm-cost" data-testid="confirm-cost">
-          {after !== undefined
-            ? t("create.confirmContent", { cost: formatCredits(cost), after: formatCredits(after) })
-            : t("create.costValue", { cost: formatCredits(cost) })}
-        </div>
-      ),
-      confirmText: t("create.confirmOk"),
-      cancelText: t("common.cancel"),
-    });
-    if (!ok) return;
     const body: TaskCreateBody = {
       prompt: text,
       duration_sec: duration,
       ratio: ratio as Ratio,
       model: model.id,
       project_id: projectId === UNCATEGORIZED ? null : projectId,
-      reference_image_asset_id: model.image_to_video && reference ? reference.assetId : null,
+      reference_image_asset_id: model.image_to_video && referenceId ? referenceId : null,
     };
-    const fingerprint = JSON.stringify(body);
-    if (attempt.current?.body !== fingerprint)
-      attempt.current = { key: newIdempotencyKey(), body: fingerprint };
-    await send(body, attempt.current.key);
+    const res = await start(body);
+    if (!res) return;
+    // Started: the next visit to 创作 begins with an empty form.
+    clearDraft();
+    navigate("/tasks");
   };
 
   const header = (
@@ -232,7 +211,7 @@ export function CreatePage() {
     return (
       <div className="page">
         {header}
-        <EmptyState testId="create-no-models" title={t("create.noModels")} />
+        <EmptyState testId="create-no-models" illustration="models" title={t("create.noModels")} />
       </div>
     );
   }
@@ -262,15 +241,29 @@ export function CreatePage() {
         <div className="create-label">{t("create.referenceImage")}</div>
         {model.image_to_video ? (
           <div className="create-upload">
-            {reference ? (
-              <div className="create-upload-tile">
-                <img src={reference.preview} alt="" data-testid="reference-preview" />
+            {referenceId ? (
+              <div className="create-upload-tile" data-testid="reference-tile" data-asset-id={referenceId}>
+                {preview && !previewBroken ? (
+                  <img
+                    src={preview}
+                    alt=""
+                    data-testid="reference-preview"
+                    onError={() => setPreviewBroken(true)}
+                  />
+                ) : (
+                  // A reference copied from an earlier task (or an expired preview link): it is attached,
+                  // there is just no picture of it on this device.
+                  <span className="gl-reference-placeholder" data-testid="reference-placeholder">
+                    <PictureOutline fontSize={26} />
+                    {t("create.referenceAttached")}
+                  </span>
+                )}
                 <button
                   type="button"
                   className="create-upload-remove"
                   aria-label={t("create.removeImage")}
                   data-testid="reference-remove"
-                  onClick={() => setReference(null)}
+                  onClick={() => setReferenceId(null)}
                 >
                   <CloseOutline />
                 </button>
@@ -319,7 +312,7 @@ export function CreatePage() {
           columns={2}
           options={models.map((m) => ({
             value: m.id,
-            label: <span data-testid={`model-option-${m.id}`}>{m.name}</span>,
+            label: <span data-testid={`model-option-${m.id}`}>{modelName(m.id, m.name, lang)}</span>,
           }))}
           value={[model.id]}
           onChange={(v) => {
@@ -382,38 +375,44 @@ export function CreatePage() {
         value={[projectId]}
         onClose={() => setProjectPickerOpen(false)}
         onConfirm={(v) => {
-          if (typeof v[0] === "string") setProjectId(v[0]);
+          if (typeof v[0] === "string") setProjectPick(v[0]);
         }}
         cancelText={t("common.cancel")}
       />
 
-      <section className="create-summary">
-        <div className="create-summary-row">
-          <span>{t("create.cost")}</span>
-          <b data-testid="create-cost">
-            {cost !== undefined ? t("create.costValue", { cost: formatCredits(cost) }) : "—"}
-          </b>
-        </div>
-        <div className="create-summary-row">
-          <span>{t("create.balance")}</span>
-          <span data-testid="create-balance">{balance !== undefined ? formatCredits(balance) : "—"}</span>
-        </div>
-        <div className="create-summary-row">
-          <span>{t("create.balanceAfter")}</span>
-          {after !== undefined && after < 0 ? (
-            <span className="create-error" data-testid="create-balance-after">
-              {t("create.notEnough")}
+      {/* Sticks above the tab bar: the exact cost and the button are always in reach. */}
+      <section className="create-summary gl-create-bar" data-testid="create-bar">
+        <div className="gl-create-bar-info">
+          <div className="gl-create-bar-cost">
+            <span>{t("create.cost")}</span>{" "}
+            <b data-testid="create-cost">
+              {cost !== undefined ? t("create.costValue", { cost: formatCredits(cost) }) : "—"}
+            </b>
+          </div>
+          <div className="gl-create-bar-balance">
+            <span>
+              {t("create.balance")}{" "}
+              <span data-testid="create-balance">{balance !== undefined ? formatCredits(balance) : "—"}</span>
             </span>
-          ) : (
-            <span data-testid="create-balance-after">{after !== undefined ? formatCredits(after) : "—"}</span>
-          )}
+            <span>
+              {t("create.balanceAfter")}{" "}
+              {after !== undefined && after < 0 ? (
+                <span className="create-error" data-testid="create-balance-after">
+                  {t("create.notEnough")}
+                </span>
+              ) : (
+                <span data-testid="create-balance-after">
+                  {after !== undefined ? formatCredits(after) : "—"}
+                </span>
+              )}
+            </span>
+          </div>
         </div>
         <Button
-          block
           color="primary"
           shape="rounded"
           size="large"
-          className="create-submit"
+          className="create-submit gl-create-bar-submit"
           loading={submitting}
           disabled={uploading || submitting}
           onClick={() => void submit()}

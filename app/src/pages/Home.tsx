@@ -11,7 +11,9 @@ export function HomePage() {
       <header className="brand-header">{t("app.name")}</header>
       <EmptyState
         testId="home-empty"
+        illustration="works"
         title={t("home.empty")}
+        description={t("home.emptyHint")}
         action={
           <Button color="primary" shape="rounded" onClick={() => navigate("/create")}>
             {t("home.goCreate")}

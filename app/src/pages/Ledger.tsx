@@ -59,7 +59,16 @@ function LedgerList({ type }: { type: WalletType }) {
   }
 
   const items = query.data.pages.flatMap((p) => p.items);
-  if (items.length === 0) return <EmptyState testId="ledger-empty" title={t("ledger.empty")} />;
+  if (items.length === 0) {
+    return (
+      <EmptyState
+        testId="ledger-empty"
+        illustration="ledger"
+        title={t("ledger.empty")}
+        description={type === "coins" ? t("ledger.emptyCoinsHint") : t("ledger.emptyCreditsHint")}
+      />
+    );
+  }
 
   return (
     <PullToRefresh
@@ -120,7 +129,8 @@ function LedgerRow({ entry, lang }: { entry: LedgerEntry; lang: Lang }) {
   const balance = isCredits ? formatCredits(entry.balance_after) : formatCoins(entry.balance_after);
   const negative = String(entry.amount).trim().startsWith("-");
   const label = ledgerTypeLabel(entry.type, lang);
-  const note = entry.description && entry.description !== label ? entry.description : null;
+  // Descriptions are written by the server in Chinese: in English the localized type label says it.
+  const note = lang !== "en" && entry.description && entry.description !== label ? entry.description : null;
 
   return (
     <li className="ledger-row" data-testid="ledger-row" data-type={entry.type}>

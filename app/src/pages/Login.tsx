@@ -1,32 +1,35 @@
 import { useQuery } from "@tanstack/react-query";
-import { Button, Divider, Input, type InputRef, Toast } from "antd-mobile";
+import { Button, Checkbox, Divider, Input, type InputRef, Toast } from "antd-mobile";
 import { useEffect, useRef, useState } from "react";
-import { Navigate, useLocation, useNavigate } from "react-router-dom";
-import { ApiError, client, errorMessage } from "../api.ts";
+import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
+import { client, errorMessage } from "../api.ts";
 import { type LocationState, saveLogin, useLoggedIn } from "../auth.tsx";
 import { useI18n } from "../i18n.tsx";
+import { DEFAULT_RESEND_SECONDS, normalizePhone, PHONE_RE, retryAfterSeconds, useCountdown } from "../sms.ts";
 import { rememberWechatLogin } from "./WechatCallback.tsx";
 
-const PHONE_RE = /^(?:\+?86)?1[3-9]\d{9}$/;
-const DEFAULT_RESEND_SECONDS = 60;
+const DRAFT_KEY = "skyriff.login_draft";
 
-/** Seconds left until `until` (ms epoch), re-rendering every second while positive. */
-function useCountdown(until: number | null): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (until === null) return;
-    setNow(Date.now());
-    const timer = window.setInterval(() => setNow(Date.now()), 250);
-    return () => window.clearInterval(timer);
-  }, [until]);
-  if (until === null) return 0;
-  return Math.max(0, Math.ceil((until - now) / 1000));
+type Draft = { phone: string; agreed: boolean };
+
+/** The typed phone and the agreement tick survive a visit to the agreement pages (this tab only). */
+function readDraft(): Draft {
+  try {
+    const raw = sessionStorage.getItem(DRAFT_KEY);
+    const d = raw ? (JSON.parse(raw) as Partial<Draft>) : {};
+    return { phone: typeof d.phone === "string" ? d.phone : "", agreed: d.agreed === true };
+  } catch {
+    return { phone: "", agreed: false };
+  }
 }
 
-function retryAfterSeconds(err: unknown): number | null {
-  if (!(err instanceof ApiError) || err.status !== 429) return null;
-  const value = Number(err.data?.retry_after);
-  return Number.isFinite(value) && value > 0 ? Math.ceil(value) : DEFAULT_RESEND_SECONDS;
+function writeDraft(draft: Draft | null) {
+  try {
+    if (draft) sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
+    else sessionStorage.removeItem(DRAFT_KEY);
+  } catch {
+    // no sessionStorage: the draft is simply not kept
+  }
 }
 
 export function LoginPage() {
@@ -36,25 +39,40 @@ export function LoginPage() {
   const loggedIn = useLoggedIn();
   const from = (location.state as LocationState)?.from ?? "/me";
 
-  const [phone, setPhone] = useState("");
+  const [draft] = useState(readDraft);
+  const [phone, setPhone] = useState(draft.phone);
+  // Never ticked in advance (app-store rule): only the user's own tick, kept while they read the texts.
+  const [agreed, setAgreed] = useState(draft.agreed);
   const [code, setCode] = useState("");
   const [sending, setSending] = useState(false);
   const [sentOnce, setSentOnce] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [wechatBusy, setWechatBusy] = useState(false);
   const [resendAt, setResendAt] = useState<number | null>(null);
+  const [nudge, setNudge] = useState(0);
   const secondsLeft = useCountdown(resendAt);
   const codeInput = useRef<InputRef>(null);
+
+  useEffect(() => writeDraft({ phone, agreed }), [phone, agreed]);
 
   const config = useQuery({ queryKey: ["config"], queryFn: () => client.config(), staleTime: 5 * 60_000 });
   const wechatEnabled = config.data?.features.wechat_login ?? true;
 
   if (loggedIn && !submitting) return <Navigate to={from} replace />;
 
-  const normalizedPhone = phone.replace(/[\s-]/g, "");
+  const normalizedPhone = normalizePhone(phone);
   const phoneValid = PHONE_RE.test(normalizedPhone);
 
+  /** Every way in is refused until the box is ticked: a toast says why and the line shakes. */
+  const requireAgreement = () => {
+    if (agreed) return true;
+    Toast.show({ content: t("login.agreeFirst") });
+    setNudge((n) => n + 1);
+    return false;
+  };
+
   const sendCode = async () => {
+    if (!requireAgreement()) return;
     if (!phoneValid) {
       Toast.show({ content: t("login.invalidPhone") });
       return;
@@ -79,6 +97,7 @@ export function LoginPage() {
   };
 
   const submit = async () => {
+    if (!requireAgreement()) return;
     if (!phoneValid) {
       Toast.show({ content: t("login.invalidPhone") });
       return;
@@ -91,6 +110,7 @@ export function LoginPage() {
     try {
       const res = await client.verifySms(normalizedPhone, code.trim());
       saveLogin(res);
+      writeDraft(null);
       Toast.show({ icon: "success", content: t("login.success") });
       navigate(from, { replace: true });
     } catch (err) {
@@ -101,6 +121,7 @@ export function LoginPage() {
   };
 
   const wechatLogin = async () => {
+    if (!requireAgreement()) return;
     setWechatBusy(true);
     try {
       const res = await client.wechatInit("h5", `${window.location.origin}/login/wechat`);
@@ -189,6 +210,32 @@ export function LoginPage() {
         >
           {t("login.submit")}
         </Button>
+
+        <div
+          key={nudge}
+          className={nudge > 0 ? "login-agreement nudge" : "login-agreement"}
+          data-testid="login-agreement"
+        >
+          <Checkbox
+            data-testid="agree-checkbox"
+            checked={agreed}
+            onChange={setAgreed}
+            aria-label={t("login.agreeLabel")}
+            style={{ "--icon-size": "16px", "--gap": "6px" }}
+          />
+          <span>
+            <button type="button" className="login-agreement-text" onClick={() => setAgreed(!agreed)}>
+              {t("login.agreePrefix")}
+            </button>
+            <Link to="/agreements/user" className="login-agreement-link">
+              {t("login.userAgreement")}
+            </Link>
+            {t("login.agreeAnd")}
+            <Link to="/agreements/privacy" className="login-agreement-link">
+              {t("login.privacyPolicy")}
+            </Link>
+          </span>
+        </div>
       </form>
 
       {wechatEnabled && (

@@ -1,18 +1,34 @@
-import { useQuery } from "@tanstack/react-query";
-import { Avatar, Button, List, PullToRefresh, Skeleton } from "antd-mobile";
-import { PayCircleOutline, SetOutline, UnorderedListOutline, VideoOutline } from "antd-mobile-icons";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Avatar, Button, List, PullToRefresh, Skeleton, Toast } from "antd-mobile";
+import {
+  EditSOutline,
+  FolderOutline,
+  GiftOutline,
+  PayCircleOutline,
+  PhoneFill,
+  SetOutline,
+  UnorderedListOutline,
+  VideoOutline,
+} from "antd-mobile-icons";
+import { useState } from "react";
 import { useNavigate } from "react-router-dom";
-import { client } from "../api.ts";
+import { client, errorMessage, newIdempotencyKey } from "../api.ts";
 import { useI18n } from "../i18n.tsx";
-import { formatCoins, formatCredits, sumCoins } from "../money.ts";
+import { formatCoins, formatCount, formatCredits, sumCoins } from "../money.ts";
+import { displayNickname } from "../userDisplay.ts";
+
+const DEV_GRANT_CREDITS = 100;
 
 export function MePage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const me = useQuery({ queryKey: ["me"], queryFn: () => client.me() });
   const wallets = useQuery({ queryKey: ["wallets"], queryFn: () => client.wallets() });
   // Stats are a bonus on this page: if /me/home is unavailable the rest still works.
   const home = useQuery({ queryKey: ["me", "home"], queryFn: () => client.meHome(), retry: false });
+  const config = useQuery({ queryKey: ["config"], queryFn: () => client.config(), staleTime: 5 * 60_000 });
+  const [granting, setGranting] = useState(false);
 
   const refresh = async () => {
     await Promise.all([me.refetch(), wallets.refetch(), home.refetch()]);
@@ -21,23 +37,57 @@ export function MePage() {
   const user = me.data;
   const w = wallets.data;
   const stats = home.data?.stats;
+  const counts = home.data?.counts;
+  const devTools = config.data?.features.dev_tools === true;
+
+  /** Dev only: a 100-credit `bonus` through POST /dev/grant, so a newcomer can try 创作 at once. */
+  const devGrant = async () => {
+    if (!user) return;
+    setGranting(true);
+    try {
+      await client.devGrant(user.user_id, DEV_GRANT_CREDITS, newIdempotencyKey());
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: ["wallets"] }),
+        queryClient.invalidateQueries({ queryKey: ["me", "home"] }),
+        queryClient.invalidateQueries({ queryKey: ["ledger"] }),
+      ]);
+      Toast.show({
+        icon: "success",
+        content: t("me.devGranted", { credits: formatCredits(DEV_GRANT_CREDITS) }),
+      });
+    } catch (err) {
+      Toast.show({ icon: "fail", content: errorMessage(err, t("common.networkError")) });
+    } finally {
+      setGranting(false);
+    }
+  };
 
   return (
     <div className="page me-page">
       <PullToRefresh onRefresh={refresh}>
         <section className="me-card" data-testid="user-card">
           {user ? (
-            <>
+            <button
+              type="button"
+              className="me-card-button"
+              data-testid="edit-profile"
+              aria-label={t("profile.title")}
+              onClick={() => navigate("/me/profile")}
+            >
               <Avatar src={user.avatar_url ?? ""} className="me-avatar" />
               <div className="me-identity">
                 <div className="me-nickname" data-testid="nickname">
-                  {user.nickname}
+                  {displayNickname(user.nickname, lang)}
                 </div>
                 <div className="me-phone" data-testid="phone-masked">
                   {user.phone_masked ?? t("me.noPhone")}
                 </div>
+                {user.bio && <div className="me-bio">{user.bio}</div>}
               </div>
-            </>
+              <span className="me-edit">
+                <EditSOutline /> {t("me.editProfile")}
+              </span>
+            </button>
           ) : me.isError ? (
             <div className="me-error">
               {t("me.loadFailed")}{" "}
@@ -50,12 +100,28 @@ export function MePage() {
           )}
         </section>
 
+        {user && !user.has_phone && (
+          <button
+            type="button"
+            className="me-bind-phone"
+            data-testid="bind-phone-entry"
+            onClick={() => navigate("/me/bind-phone")}
+          >
+            <PhoneFill className="me-bind-phone-icon" />
+            <span className="me-bind-phone-text">
+              <b>{t("bindPhone.title")}</b>
+              <span>{t("me.bindPhoneHint")}</span>
+            </span>
+            <span className="me-bind-phone-go">{t("me.bindPhoneGo")}</span>
+          </button>
+        )}
+
         {stats && (
           <section className="me-stats">
-            <Stat label={t("me.works")} value={stats.works_count} />
-            <Stat label={t("me.likes")} value={stats.likes_received_count} />
-            <Stat label={t("me.followers")} value={stats.followers_count} />
-            <Stat label={t("me.following")} value={stats.following_count} />
+            <Stat label={t("me.works")} value={formatCount(stats.works_count, lang)} />
+            <Stat label={t("me.likes")} value={formatCount(stats.likes_received_count, lang)} />
+            <Stat label={t("me.followers")} value={formatCount(stats.followers_count, lang)} />
+            <Stat label={t("me.following")} value={formatCount(stats.following_count, lang)} />
           </section>
         )}
 
@@ -92,9 +158,49 @@ export function MePage() {
           </div>
         )}
 
+        {devTools && user && (
+          <section className="me-dev" data-testid="dev-tools">
+            <Button
+              block
+              shape="rounded"
+              fill="outline"
+              color="warning"
+              data-testid="dev-grant"
+              loading={granting}
+              onClick={() => void devGrant()}
+            >
+              <GiftOutline /> {t("me.devGrant", { credits: formatCredits(DEV_GRANT_CREDITS) })}
+            </Button>
+            <div className="me-dev-hint">{t("me.devHint")}</div>
+          </section>
+        )}
+
         <List className="me-links">
-          <List.Item prefix={<VideoOutline />} onClick={() => navigate("/tasks")}>
+          <List.Item
+            prefix={<VideoOutline />}
+            onClick={() => navigate("/tasks")}
+            extra={
+              counts && counts.unfinished_tasks > 0 ? (
+                <span className="me-count-live" data-testid="me-unfinished">
+                  {t("me.unfinished", { count: formatCount(counts.unfinished_tasks, lang) })}
+                </span>
+              ) : null
+            }
+          >
             {t("me.tasks")}
+          </List.Item>
+          <List.Item
+            prefix={<FolderOutline />}
+            onClick={() => navigate("/assets")}
+            extra={
+              counts ? (
+                <span data-testid="me-video-count">
+                  {t("me.videoCount", { count: formatCount(counts.videos, lang) })}
+                </span>
+              ) : null
+            }
+          >
+            {t("me.videos")}
           </List.Item>
           <List.Item prefix={<PayCircleOutline />} onClick={() => navigate("/me/recharge")}>
             {t("me.recharge")}
@@ -111,10 +217,10 @@ export function MePage() {
   );
 }
 
-function Stat({ label, value }: { label: string; value: number }) {
+function Stat({ label, value }: { label: string; value: string }) {
   return (
     <div className="me-stat">
-      <b>{formatCredits(value)}</b>
+      <b>{value}</b>
       <span>{label}</span>
     </div>
   );

@@ -9,7 +9,12 @@ export function ToolsPage() {
       <NavBar className="page-header" backIcon={false}>
         {t("tools.title")}
       </NavBar>
-      <EmptyState testId="tools-empty" title={t("tools.empty")} />
+      <EmptyState
+        testId="tools-empty"
+        illustration="tools"
+        title={t("tools.empty")}
+        description={t("tools.emptyHint")}
+      />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import type { LoginResult } from "@skyriff/contracts";
-import { Button, ErrorBlock, SpinLoading } from "antd-mobile";
+import { Button, ErrorBlock, SpinLoading, Toast } from "antd-mobile";
 import { useEffect, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 import { client, errorMessage } from "../api.ts";
@@ -16,6 +16,14 @@ export function rememberWechatLogin(state: string, from: string) {
     sessionStorage.setItem(PENDING_KEY, JSON.stringify({ state, from } satisfies Pending));
   } catch {
     // no sessionStorage: the server still checks the state
+  }
+}
+
+function forgetPending() {
+  try {
+    sessionStorage.removeItem(PENDING_KEY);
+  } catch {
+    // ignore
   }
 }
 
@@ -39,6 +47,9 @@ function exchange(code: string, state: string): Promise<LoginResult> {
   return p;
 }
 
+// Once per returned state, even if the effect runs twice (StrictMode).
+const cancelled = new Set<string>();
+
 /** /login/wechat?code=&state= — where WeChat (or the sandbox authorize page) sends the user back. */
 export function WechatCallbackPage() {
   const { t } = useI18n();
@@ -49,11 +60,22 @@ export function WechatCallbackPage() {
   const state = params.get("state");
 
   useEffect(() => {
+    const pending = readPending();
+    if (!code && state) {
+      // The user tapped 取消 on WeChat's authorize page: WeChat returns with `state` and no `code`.
+      // Not an error: back to the login page, which they can leave or retry from.
+      if (!cancelled.has(state)) {
+        cancelled.add(state);
+        Toast.show({ content: t("login.wechatCancelled") });
+      }
+      // The pending entry stays: the next 微信登录 replaces it.
+      navigate("/login", { replace: true, state: pending ? { from: pending.from } : null });
+      return;
+    }
     if (!code || !state) {
       setError(t("login.wechatMissing"));
       return;
     }
-    const pending = readPending();
     if (pending && pending.state !== state) {
       // Not the login this browser started (stale or forged link).
       setError(t("login.wechatMissing"));
@@ -63,11 +85,7 @@ export function WechatCallbackPage() {
     exchange(code, state).then(
       (res) => {
         saveLogin(res);
-        try {
-          sessionStorage.removeItem(PENDING_KEY);
-        } catch {
-          // ignore
-        }
+        forgetPending();
         if (active) navigate(pending?.from ?? "/me", { replace: true });
       },
       (err: unknown) => {

@@ -12,83 +12,94 @@ import { formatCoins } from "../lib/money.js";
 import { clientFailure, envelopeOf } from "./client-errors.js";
 import { storedAnswerFor } from "./idempotency.js";
 
-/** Every error leaves as the SPEC envelope with a localized message; never a stack trace. */
+/**
+ * Every error leaves as the SPEC envelope with a localized message; never a stack trace. The handler
+ * sends and returns nothing (a returned reply would be sent again); only the idempotency lookup of a
+ * failed retry is asynchronous, and it resolves once its answer has been sent.
+ */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler(async (raw: unknown, request, reply) => {
-    const err = raw as FastifyError;
+  app.setErrorHandler((raw: unknown, request, reply) => {
     const locale = localeFrom(request.headers["accept-language"]);
-    const replayed = await idempotentAnswer(raw, request, reply, locale);
-    if (replayed) return replayed;
-    if (raw instanceof AppError) return send(reply, raw.status, raw.code, raw.messageFor(locale), raw.data);
-    if (raw instanceof InsufficientBalanceError) {
-      const e = raw;
-      const code = e.asset === "CREDIT" ? ErrorCode.INSUFFICIENT_CREDITS : ErrorCode.INSUFFICIENT_COINS;
-      const data =
-        e.asset === "CREDIT"
-          ? { current_balance: Number(e.balance), required: Number(e.required) }
-          : { available: formatCoins(e.balance), required: formatCoins(e.required) };
-      return send(reply, 402, code, defaultMessage(code, locale), data);
-    }
-    if (hasZodFastifySchemaValidationErrors(err)) {
-      return sendValidation(reply, locale, validationFields(err.validation, err.validationContext));
-    }
-    if (isResponseSerializationError(err)) {
-      request.log.error({ err, issues: err.cause.issues }, "response did not match its schema");
-      return send(reply, 500, ErrorCode.INTERNAL, defaultMessage(ErrorCode.INTERNAL, locale), null);
-    }
-    if (err.code?.startsWith("FST_ERR_CTP") || err.code === "FST_ERR_VALIDATION") {
-      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
-      const fields = { body: err.message };
-      return send(
-        reply,
-        status === 400 ? 422 : status,
-        ErrorCode.VALIDATION,
-        defaultMessage(ErrorCode.VALIDATION, locale),
-        { fields },
-      );
-    }
-    if (err.statusCode === 404) return notFound(request, reply);
-    const failure = clientFailure(raw);
-    if (failure) {
-      const body = envelopeOf(failure, locale);
-      return send(reply, failure.status, body.code, body.message, body.data);
-    }
-    request.log.error({ err }, "unhandled error");
-    return send(reply, 500, ErrorCode.INTERNAL, defaultMessage(ErrorCode.INTERNAL, locale), null);
+    if (raw instanceof AlreadyAnsweredError) return void sendAnswer(reply, raw.answer);
+    if (raw instanceof IdempotencyKeyReusedError) return void sendKeyReused(reply, locale);
+    if (request.idempotency && isClientFailure(raw)) return answerOrError(raw, request, reply, locale);
+    sendError(raw, request, reply, locale);
   });
 }
 
+function sendError(raw: unknown, request: FastifyRequest, reply: FastifyReply, locale: "zh-CN" | "en"): void {
+  const err = raw as FastifyError;
+  if (raw instanceof AppError) {
+    send(reply, raw.status, raw.code, raw.messageFor(locale), raw.data);
+  } else if (raw instanceof InsufficientBalanceError) {
+    const code = raw.asset === "CREDIT" ? ErrorCode.INSUFFICIENT_CREDITS : ErrorCode.INSUFFICIENT_COINS;
+    const data =
+      raw.asset === "CREDIT"
+        ? { current_balance: Number(raw.balance), required: Number(raw.required) }
+        : { available: formatCoins(raw.balance), required: formatCoins(raw.required) };
+    send(reply, 402, code, defaultMessage(code, locale), data);
+  } else if (hasZodFastifySchemaValidationErrors(err)) {
+    sendValidation(reply, locale, validationFields(err.validation, err.validationContext));
+  } else if (isResponseSerializationError(err)) {
+    request.log.error({ err, issues: err.cause.issues }, "response did not match its schema");
+    send(reply, 500, ErrorCode.INTERNAL, defaultMessage(ErrorCode.INTERNAL, locale), null);
+  } else if (err.code?.startsWith("FST_ERR_CTP") || err.code === "FST_ERR_VALIDATION") {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+    send(
+      reply,
+      status === 400 ? 422 : status,
+      ErrorCode.VALIDATION,
+      defaultMessage(ErrorCode.VALIDATION, locale),
+      {
+        fields: { body: err.message },
+      },
+    );
+  } else if (err.statusCode === 404) {
+    notFound(request, reply);
+  } else {
+    const failure = clientFailure(raw);
+    if (failure) {
+      const body = envelopeOf(failure, locale);
+      send(reply, failure.status, body.code, body.message, body.data);
+    } else {
+      request.log.error({ err }, "unhandled error");
+      send(reply, 500, ErrorCode.INTERNAL, defaultMessage(ErrorCode.INTERNAL, locale), null);
+    }
+  }
+}
+
 /**
- * Idempotency outcomes: a key answered before replays its first answer, also when this retry failed
- * before reaching its transaction (validation, a resource gone since); a key reused for another request
- * is 409/2007.
+ * A request with a key that failed before its transaction: the first answer if there is one (a retry
+ * never sees a later state), 409/2007 if the key was used for another request, else its own error.
  */
-async function idempotentAnswer(
+async function answerOrError(
   raw: unknown,
   request: FastifyRequest,
   reply: FastifyReply,
   locale: "zh-CN" | "en",
-): Promise<FastifyReply | null> {
-  let answer: StoredAnswer | null = raw instanceof AlreadyAnsweredError ? raw.answer : null;
-  let reused = raw instanceof IdempotencyKeyReusedError;
-  if (!answer && !reused && request.idempotency && isClientFailure(raw)) {
-    try {
-      answer = await storedAnswerFor(request);
-    } catch (lookupError) {
-      if (!(lookupError instanceof IdempotencyKeyReusedError)) throw lookupError;
-      reused = true;
-    }
+): Promise<void> {
+  try {
+    const answer = await storedAnswerFor(request);
+    if (answer) sendAnswer(reply, answer);
+    else sendError(raw, request, reply, locale);
+  } catch (lookupError) {
+    if (!(lookupError instanceof IdempotencyKeyReusedError)) throw lookupError;
+    sendKeyReused(reply, locale);
   }
-  if (reused) {
-    const message =
-      locale === "en" ? "Idempotency-Key was already used for a different request" : "该幂等键已用于其他请求";
-    return send(reply, 409, ErrorCode.STATE_CONFLICT, message, { reason: "idempotency_key_reused" });
-  }
-  if (!answer) return null;
+  await reply;
+}
+
+function sendAnswer(reply: FastifyReply, answer: StoredAnswer) {
   return reply
     .code(answer.statusCode)
     .type("application/json; charset=utf-8")
     .send(JSON.stringify(answer.body));
+}
+
+function sendKeyReused(reply: FastifyReply, locale: "zh-CN" | "en") {
+  const message =
+    locale === "en" ? "Idempotency-Key was already used for a different request" : "该幂等键已用于其他请求";
+  return send(reply, 409, ErrorCode.STATE_CONFLICT, message, { reason: "idempotency_key_reused" });
 }
 
 function isClientFailure(raw: unknown): boolean {

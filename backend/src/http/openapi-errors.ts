@@ -36,6 +36,7 @@ export const ROUTE_ERRORS: Record<string, readonly ErrorSpec[]> = {
   "POST /api/v1/auth/wechat/init": [E.VENDOR_UNAVAILABLE],
   "POST /api/v1/auth/wechat/callback": [E.INVALID_PHONE_OR_CODE, E.USER_BANNED, E.VENDOR_UNAVAILABLE],
   "POST /api/v1/me/bind_phone": [E.INVALID_PHONE_OR_CODE, E.CODE_EXPIRED, E.USER_NOT_FOUND, E.STATE_CONFLICT],
+  "POST /api/v1/me/delete_account": [E.USER_NOT_FOUND, E.STATE_CONFLICT],
   // users
   "GET /api/v1/me": [E.USER_NOT_FOUND],
   "PATCH /api/v1/me/profile": [E.USER_NOT_FOUND, E.NOT_FOUND],
@@ -51,6 +52,7 @@ export const ROUTE_ERRORS: Record<string, readonly ErrorSpec[]> = {
     [400, E.VALIDATION],
     [413, E.VALIDATION],
   ],
+  "GET /api/v1/media/images/:id": [E.NOT_FOUND],
   // generation
   "POST /api/v1/tasks/create": [E.INSUFFICIENT_CREDITS, E.GENERATION_LIMIT, E.NOT_FOUND, E.STATE_CONFLICT],
   "GET /api/v1/tasks": [],

@@ -17,6 +17,7 @@ export class BullmqRunner implements JobRunner {
   private readonly connection: Redis;
   private readonly queue: Queue;
   private worker: Worker | null = null;
+  private workerConnection: Redis | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly loop: SerialLoop;
   private readonly leaseMs: number;
@@ -34,6 +35,9 @@ export class BullmqRunner implements JobRunner {
     this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
     this.connection.on("error", (err) => this.log.warn({ err }, "redis connection error"));
     this.queue = new Queue(QUEUE_NAME, { connection: this.connection, prefix });
+    // Without a listener, an 'error' BullMQ emits (e.g. its version check cut short by stop()) is thrown
+    // from a promise callback and becomes an unhandled rejection.
+    this.queue.on("error", (err) => this.log.warn({ err }, "bullmq queue error"));
   }
 
   async start(roles: RunnerRoles): Promise<void> {
@@ -73,8 +77,12 @@ export class BullmqRunner implements JobRunner {
     if (this.timer) clearInterval(this.timer);
     await this.loop.stop();
     await this.worker?.close();
+    // BullMQ leaves a connection it was handed open; the worker's is ours to close.
+    await this.workerConnection?.quit().catch(() => this.workerConnection?.disconnect());
+    await this.queue.waitUntilReady().catch(() => undefined);
     await this.queue.close();
-    this.connection.disconnect();
+    // quit() lets commands already sent be answered; disconnect() would reject them.
+    await this.connection.quit().catch(() => this.connection.disconnect());
   }
 
   /**
@@ -128,6 +136,8 @@ export class BullmqRunner implements JobRunner {
   }
 
   private startWorker(): void {
+    this.workerConnection = this.connection.duplicate();
+    this.workerConnection.on("error", (err) => this.log.warn({ err }, "redis connection error"));
     this.worker = new Worker(
       QUEUE_NAME,
       async (job) => {
@@ -141,11 +151,12 @@ export class BullmqRunner implements JobRunner {
         return outcome;
       },
       {
-        connection: this.connection.duplicate(),
+        connection: this.workerConnection,
         prefix: this.prefix,
         concurrency: this.opts.concurrency ?? 8,
       },
     );
+    this.worker.on("error", (err) => this.log.warn({ err }, "bullmq worker error"));
     this.worker.on("failed", (job, err) => this.log.warn({ err, jobId: job?.id }, "job attempt failed"));
   }
 

@@ -52,4 +52,7 @@ export const platform = {
   coinsCreatorPayable: platformAccount("platform:coins:creator_payable", "COIN"),
   coinsCashIn: platformAccount("platform:coins:cash_in", "COIN"),
   coinsCashOut: platformAccount("platform:coins:cash_out", "COIN"),
+  /** What a closed (注销) account left behind (`account_forfeit`): rare, so one row per asset. */
+  creditsForfeited: platformAccount("platform:credits:forfeited", "CREDIT"),
+  coinsForfeited: platformAccount("platform:coins:forfeited", "COIN"),
 };

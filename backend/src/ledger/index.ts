@@ -24,6 +24,7 @@ export {
   balancesOf,
   ensureAccounts,
   listPostings,
+  lockedBalancesOf,
   notifyBalanceChanged,
   pendingCoinPostings,
 } from "./repository.js";

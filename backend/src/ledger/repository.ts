@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import { type Executor, queryRows } from "../db/client.js";
+import { type Executor, queryRows, type Tx } from "../db/client.js";
 import { accounts, ledgerTransactions, postings } from "../db/schema/index.js";
 import { send, statement } from "../db/statements.js";
 import type { Keyset } from "../lib/cursor.js";
@@ -145,6 +145,21 @@ export async function balancesOf(ex: Executor, accountIds: string[]): Promise<Ma
     .select({ id: accounts.id, balance: accounts.balance })
     .from(accounts)
     .where(inArray(accounts.id, accountIds));
+  return new Map(rows.map((r) => [r.id, r.balance]));
+}
+
+/**
+ * Balances read under `FOR UPDATE` (in id order, the ledger's lock order for user accounts), so no other
+ * movement can change them before the caller's transaction posts and commits: e.g. a forfeiture that must
+ * move exactly what is there.
+ */
+export async function lockedBalancesOf(tx: Tx, accountIds: string[]): Promise<Map<string, bigint>> {
+  const rows = await tx
+    .select({ id: accounts.id, balance: accounts.balance })
+    .from(accounts)
+    .where(inArray(accounts.id, accountIds))
+    .orderBy(accounts.id)
+    .for("update");
   return new Map(rows.map((r) => [r.id, r.balance]));
 }
 

@@ -6,12 +6,16 @@ import {
   escapeFilterOption,
   filterValue,
   handleText,
+  markLayout,
   PLAY_X264,
   playSize,
   probeArgs,
   probeDurationArgs,
+  SIMULATED_X264,
   secondsText,
   simulatedClipArgs,
+  simulatedToneFilter,
+  subtitleLayout,
   thumbnailArgs,
   thumbnailFilter,
   watermarkArgs,
@@ -313,33 +317,121 @@ describe("simulatedClipArgs", () => {
     text: "一只猫在月球上跳舞",
     fontFile: FONT,
   };
+  const graphOf = (args: string[]) => valueAfter(args, "-filter_complex") ?? "";
 
-  it("renders exactly the duration at a low frame rate with a tone", () => {
+  it("renders exactly the duration: sources, trims and -t all say 10 s, with a quiet tone", () => {
     const args = simulatedClipArgs(base);
     expect(valueAfter(args, "-t")).toBe("10");
-    expect(args).toContain("color=c=0x2563eb:s=720x1280:r=15:d=10");
-    expect(args.some((a) => a.startsWith("sine=frequency=440:sample_rate=44100:duration=10"))).toBe(true);
+    const graph = graphOf(args);
+    expect(graph).toMatch(/:r=15:/);
+    expect(graph).toContain("trim=duration=10[scene]");
+    const tone = valueAfter(args, "-i") ?? "";
+    expect(tone).toMatch(/^sine=frequency=\d+(\.\d+)?:sample_rate=44100:duration=10,volume=0\.12/);
+    expect(valueAfter(args, "-f")).toBe("lavfi");
+    expect(valueAfter(args, "-map")).toBe("[v]");
+    expect(args).toContain("0:a");
+  });
+
+  it("encodes H.264 yuv420p + AAC into a faststart MP4, fast x264 presets", () => {
+    const args = simulatedClipArgs(base);
     expect(valueAfter(args, "-c:v")).toBe("libx264");
-    expect(valueAfter(args, "-preset")).toBe("ultrafast");
+    expect(valueAfter(args, "-pix_fmt")).toBe("yuv420p");
+    expect(valueAfter(args, "-preset")).toBe(SIMULATED_X264.scene.preset);
     expect(valueAfter(args, "-c:a")).toBe("aac");
     expect(valueAfter(args, "-movflags")).toBe("+faststart");
+    expect(valueAfter(args, "-r")).toBe("15");
     expect(args.at(-1)).toBe("/out/sim.mp4");
+    const image = simulatedClipArgs({ ...base, image: "/tmp/ref.img" });
+    expect(valueAfter(image, "-preset")).toBe(SIMULATED_X264.image.preset);
+    expect(["ultrafast", "superfast", "veryfast"]).toContain(SIMULATED_X264.image.preset);
   });
 
-  it("draws the wrapped text with one drawtext per line", () => {
-    const long = simulatedClipArgs({ ...base, text: "字".repeat(60) });
-    const graph = valueAfter(long, "-filter_complex") ?? "";
-    expect((graph.match(/drawtext=/g) ?? []).length).toBeGreaterThan(2);
+  it("chooses the scene from the seed (default: the text), not from anything else", () => {
+    const one = graphOf(simulatedClipArgs(base)).split(";[scene]")[0];
+    const same = graphOf(simulatedClipArgs({ ...base, output: "/other.mp4" })).split(";[scene]")[0];
+    const seeded = graphOf(simulatedClipArgs({ ...base, text: "other words", seed: base.text })).split(
+      ";[scene]",
+    )[0];
+    const other = graphOf(simulatedClipArgs({ ...base, text: "一只狗在海边奔跑" })).split(";[scene]")[0];
+    expect(same).toBe(one);
+    expect(seeded).toBe(one);
+    expect(other).not.toBe(one);
+  });
+
+  it("draws the prompt as at most three subtitle lines plus a faint SkyRiff, fading in", () => {
+    const long = simulatedClipArgs({ ...base, text: "字".repeat(200) });
+    const graph = graphOf(long);
     expect(graph).not.toContain("\n");
+    const texts = graph.split(";[scene]")[1] ?? "";
+    expect((texts.match(/drawtext=/g) ?? []).length).toBe(4);
+    expect(texts).toContain("text=SkyRiff");
+    expect(texts).toContain("fontcolor=white@0.5");
+    expect(texts).toContain("alpha=min(1\\,max(0\\,(t-0.3)/0.6))");
+    expect(texts).toContain("…");
+    const short = graphOf(simulatedClipArgs(base)).split(";[scene]")[1] ?? "";
+    expect((short.match(/drawtext=/g) ?? []).length).toBe(2);
+    expect(short).toContain(`text=${base.text}`);
   });
 
-  it("draws no text without a font", () => {
-    const graph = valueAfter(simulatedClipArgs({ ...base, fontFile: null }), "-filter_complex") ?? "";
+  it("draws no text and no logo without a font (the media pipeline adds the watermark)", () => {
+    const graph = graphOf(simulatedClipArgs({ ...base, fontFile: null }));
     expect(graph).not.toContain("drawtext");
-    expect(graph).toContain("drawbox");
+    expect(graph).not.toContain("drawbox");
+    expect(graph).toMatch(/\[scene\]format=yuv420p\[v\]$/);
   });
 
   it("takes a custom frame rate", () => {
-    expect(simulatedClipArgs({ ...base, fps: 12 })).toContain("color=c=0x2563eb:s=720x1280:r=12:d=10");
+    const args = simulatedClipArgs({ ...base, fps: 12 });
+    expect(graphOf(args)).toMatch(/:r=12:/);
+    expect(graphOf(args)).not.toMatch(/r=15:/);
+    expect(valueAfter(args, "-r")).toBe("12");
+  });
+
+  it("animates a still image, read as an image only and from local files only", () => {
+    const args = simulatedClipArgs({ ...base, image: "/tmp/ref.img" });
+    const i = args.indexOf("/tmp/ref.img");
+    expect(args.slice(i - 5, i + 1)).toEqual([
+      "-protocol_whitelist",
+      "file",
+      "-f",
+      "image2pipe",
+      "-i",
+      "/tmp/ref.img",
+    ]);
+    const graph = graphOf(args);
+    expect(graph.startsWith("[0:v]trim=end_frame=1,")).toBe(true);
+    expect(graph).toContain("zoompan=");
+    expect(graph).toContain(":d=150:s=720x1280:fps=15");
+    expect(graph).not.toContain("nullsrc");
+    expect(args).toContain("1:a");
+  });
+});
+
+describe("subtitleLayout", () => {
+  it("keeps the subtitle above the watermark for every ratio", () => {
+    for (const ratio of ["9:16", "16:9", "1:1"] as const) {
+      const { width, height } = dimensionsFor(ratio);
+      const l = subtitleLayout(width, height);
+      const mark = markLayout(width, height);
+      expect(l.bottom).toBeLessThanOrEqual(mark.markY - mark.margin);
+      expect(l.bottom - l.maxLines * l.lineH).toBeGreaterThan(height / 3);
+      expect(l.maxColumns * l.size * 0.55).toBeLessThanOrEqual(width * 0.86);
+    }
+  });
+
+  it("scales the text with the frame", () => {
+    expect(subtitleLayout(720, 1280).size).toBe(32);
+    expect(subtitleLayout(360, 640).size).toBe(16);
+    expect(subtitleLayout(1280, 720).size).toBe(32);
+  });
+});
+
+describe("simulatedToneFilter", () => {
+  it("is deterministic per seed, quiet, and fades out at the end", () => {
+    expect(simulatedToneFilter("a", 10)).toBe(simulatedToneFilter("a", 10));
+    expect(simulatedToneFilter("a", 10)).toContain("afade=t=out:st=9.200:d=0.8");
+    expect(simulatedToneFilter("a", 10)).toContain("volume=0.12");
+    const notes = new Set(["a", "b", "c", "d", "e", "f", "g"].map((s) => simulatedToneFilter(s, 5)));
+    expect(notes.size).toBeGreaterThan(1);
   });
 });

@@ -6,6 +6,8 @@
  * errors (the runner keeps its tail for the error message).
  */
 
+import { kenBurnsFilter, kenBurnsFor, sceneFilter, sceneFor } from "./scenes.js";
+
 export type ClipRatio = "9:16" | "16:9" | "1:1";
 
 const COMMON = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error"];
@@ -412,99 +414,155 @@ export interface SimulatedClipArgsInput {
   durationSec: number;
   width: number;
   height: number;
-  /** Shown wrapped in the middle of the frame (the prompt). */
+  /** Shown wrapped as a subtitle in the lower part of the frame (the prompt). */
   text: string;
+  /** A font for drawtext (CJK-capable: `findFont()`); null → no text at all. */
   fontFile: string | null;
   /** Frames per second (default 15). */
   fps?: number;
+  /** What the scene is chosen from (default: `text`). The same seed always gives the same scene. */
+  seed?: string;
+  /** A local still image to animate (image→video); null/undefined → a generated scene. */
+  image?: string | null;
+}
+
+/** Sizes and positions of the simulated clip's subtitle (all integers). */
+export function subtitleLayout(width: number, height: number) {
+  const short = Math.max(2, Math.min(width, height));
+  const size = Math.max(10, Math.round(short * 0.044));
+  const lineH = Math.round(size * 1.5);
+  // CJK glyphs are about one em wide (two columns), latin ones about half.
+  const maxColumns = Math.max(8, Math.min(44, Math.floor((width * 0.84) / (size * 0.55))));
+  const { margin, markY } = markLayout(width, height);
+  // Above the watermark the media pipeline burns in later (bottom right), never under it.
+  const bottom = Math.min(Math.round(height * 0.8), markY - margin);
+  const brand = Math.max(8, Math.round(short * 0.028));
+  return { size, lineH, maxColumns, maxLines: 3, bottom, brand, margin };
 }
 
 /**
- * A real H.264/AAC MP4 standing in for a vendor's video: a background whose hue turns over time, a bar
- * sweeping along the bottom as a progress indicator, "SkyRiff" and the wrapped text, and a quiet sine
- * tone. Rendered with x264 ultrafast at a low frame rate, so a 10 s 720×1280 clip takes about a second.
+ * The prompt as a subtitle (at most three centred lines, white with a dark outline, fading in over
+ * the first second) and a small, faint "SkyRiff" in the top-left corner.
+ */
+export function subtitleFilters(opts: {
+  text: string;
+  fontFile: string;
+  width: number;
+  height: number;
+}): string[] {
+  const l = subtitleLayout(opts.width, opts.height);
+  const lines = wrapText(opts.text, l.maxColumns, l.maxLines);
+  const font = `fontfile=${filterValue(opts.fontFile)}`;
+  const fade = filterValue("min(1,max(0,(t-0.3)/0.6))");
+  const outline = Math.max(1, Math.round(l.size / 14));
+  const shadow = Math.max(1, Math.round(l.size / 16));
+  const top = l.bottom - lines.length * l.lineH;
+  const filters = [
+    [
+      `drawtext=${font}`,
+      "text=SkyRiff",
+      "expansion=none",
+      `fontsize=${l.brand}`,
+      "fontcolor=white@0.5",
+      `x=${l.margin}`,
+      `y=${l.margin}`,
+    ].join(":"),
+  ];
+  lines.forEach((line, i) => {
+    filters.push(
+      [
+        `drawtext=${font}`,
+        `text=${filterValue(line)}`,
+        "expansion=none",
+        `fontsize=${l.size}`,
+        "fontcolor=white",
+        `borderw=${outline}`,
+        "bordercolor=black@0.55",
+        "shadowcolor=black@0.4",
+        `shadowx=${shadow}`,
+        `shadowy=${shadow}`,
+        `alpha=${fade}`,
+        "x=(w-text_w)/2",
+        `y=${top + i * l.lineH}`,
+      ].join(":"),
+    );
+  });
+  return filters;
+}
+
+/** A quiet tone for the clip: one of a few low pentatonic notes, a slow tremolo, faded in and out. */
+export function simulatedToneFilter(seed: string, durationSec: number): string {
+  const notes = [196, 220, 246.94, 261.63, 293.66, 329.63];
+  let h = 0;
+  for (const ch of seed) h = (h * 31 + (ch.codePointAt(0) ?? 0)) >>> 0;
+  const f = notes[h % notes.length] ?? 220;
+  const out = Math.max(0, durationSec - 0.8);
+  return `sine=frequency=${f}:sample_rate=44100:duration=${durationSec},volume=0.12,tremolo=f=0.3:d=0.4,afade=t=in:d=0.5,afade=t=out:st=${secondsText(out)}:d=0.8`;
+}
+
+/**
+ * x264 settings of the simulated clip. Scenes are soft and cheap to encode at ultrafast; a zooming
+ * photo costs about the same CPU at superfast, whose motion search makes the file 3–4× smaller.
+ */
+export const SIMULATED_X264 = {
+  scene: { preset: "ultrafast", crf: "27" },
+  image: { preset: "superfast", crf: "27" },
+} as const;
+
+/**
+ * A real H.264/AAC MP4 standing in for a vendor's video, exactly `durationSec` long:
+ * - text→video: a moving scene chosen from the prompt (`sceneFor`/`sceneFilter` in scenes.ts),
+ * - image→video: the image cover-fitted to the frame, slowly zoomed and panned (`kenBurnsFilter`),
+ * with the prompt as a subtitle (no text without a font) and a quiet tone. The watermark is not drawn
+ * here: the media pipeline burns it into the play copy.
  */
 export function simulatedClipArgs(opts: SimulatedClipArgsInput): string[] {
   const width = even(opts.width);
   const height = even(opts.height);
   const fps = opts.fps ?? 15;
   const d = Math.max(1, Math.round(opts.durationSec));
-  const short = Math.min(width, height);
-  const barW = Math.max(4, even(Math.round(width / 3)));
-  const barH = Math.max(4, even(Math.round(short / 60)));
-  const barY = height - barH - Math.round(short / 12);
-  const filters: string[] = [
-    `[0:v]hue=H=2*PI*t/${d}:s=1.3,${box(0, 0, width, Math.round(height / 7), "black@0.25")}[bg]`,
-    // The bar enters from the left and leaves on the right exactly once over the clip.
-    `[bg][1:v]overlay=x=-${barW}+(W+${barW})*t/${d}:y=${barY}:eval=frame[moving]`,
-  ];
-  const text: string[] = [];
-  if (opts.fontFile) {
-    const titleSize = Math.max(12, Math.round(short * 0.075));
-    const bodySize = Math.max(10, Math.round(short * 0.05));
-    const maxColumns = Math.max(8, Math.floor((width * 0.86) / (bodySize * 0.56)));
-    const lines = wrapText(opts.text, maxColumns, 8);
-    const lineH = Math.round(bodySize * 1.45);
-    const top = Math.round(height / 2 - (lines.length * lineH) / 2);
-    text.push(
-      drawtext({
-        fontFile: opts.fontFile,
-        text: "SkyRiff",
-        size: titleSize,
-        x: "(w-text_w)/2",
-        y: String(Math.round(height / 14 - titleSize / 2)),
-        shadow: 2,
-        color: "white",
-      }),
-    );
-    lines.forEach((line, i) => {
-      text.push(
-        drawtext({
-          fontFile: opts.fontFile as string,
-          text: line,
-          size: bodySize,
-          x: "(w-text_w)/2",
-          y: String(top + i * lineH),
-          shadow: 2,
-          color: "white",
-        }),
-      );
-    });
+  const seed = opts.seed ?? opts.text;
+  const size = { width, height, fps, durationSec: d };
+  const inputs: string[] = [];
+  let graph: string;
+  if (opts.image) {
+    // Read as an image whatever the bytes claim to be (image2pipe probes image codecs only), local only.
+    inputs.push("-protocol_whitelist", "file", "-f", "image2pipe", "-i", opts.image);
+    graph = kenBurnsFilter(kenBurnsFor(seed), "0:v", size, "scene");
   } else {
-    text.push(...logoFilters(width, height));
+    graph = sceneFilter(sceneFor(seed), size, "scene");
   }
-  filters.push(`[moving]${[...text, "format=yuv420p"].join(",")}[v]`);
+  inputs.push("-f", "lavfi", "-i", simulatedToneFilter(seed, d));
+  const audioIndex = opts.image ? 1 : 0;
+  const x264 = opts.image ? SIMULATED_X264.image : SIMULATED_X264.scene;
+  const text = opts.fontFile
+    ? subtitleFilters({ text: opts.text, fontFile: opts.fontFile, width, height })
+    : [];
+  graph += `;[scene]${[...text, "format=yuv420p"].join(",")}[v]`;
   return [
     ...COMMON,
-    "-f",
-    "lavfi",
-    "-i",
-    `color=c=0x2563eb:s=${width}x${height}:r=${fps}:d=${d}`,
-    "-f",
-    "lavfi",
-    "-i",
-    `color=c=white:s=${barW}x${barH}:r=${fps}:d=${d}`,
-    "-f",
-    "lavfi",
-    "-i",
-    `sine=frequency=440:sample_rate=44100:duration=${d},volume=0.15`,
+    ...inputs,
     "-filter_complex",
-    filters.join(";"),
+    graph,
     "-map",
     "[v]",
     "-map",
-    "2:a",
+    `${audioIndex}:a`,
     ...H264,
     "-preset",
-    "ultrafast",
+    x264.preset,
     "-crf",
-    "28",
+    x264.crf,
     "-g",
     String(fps * 2),
+    "-r",
+    String(fps),
     "-c:a",
     "aac",
     "-b:a",
-    "64k",
+    "48k",
+    "-ac",
+    "1",
     "-t",
     String(d),
     "-movflags",

@@ -2,10 +2,19 @@
  * The embedded video vendor (SPEC §3 `simulated`): renders a real H.264/AAC MP4 of the requested duration
  * and ratio with ffmpeg, and moves through QUEUED → IN_PROGRESS (rising progress) → SUCCESS on a clock.
  *
+ * What it renders (`simulatedClipArgs`): text→video is a moving scene chosen from a hash of the prompt
+ * (same prompt, same scene; see media/scenes.ts); image→video animates the reference image (cover-fit
+ * to the ratio, slow Ken Burns zoom and pan); both carry the prompt as a subtitle.
+ *
  * It keeps no state: the vendor task id carries everything (creation time, duration, ratio, prompt,
- * fail flag), so any process can answer `get()` for any id and all of them agree. The finished clip is
- * rendered once per id at `${workDir}/<hash>.mp4` (written under a temporary name, then renamed, so
- * concurrent pollers in several processes are safe) and returned as a `file://` URL.
+ * fail flag, the reference image URL), so any process can answer `get()` for any id and all of them
+ * agree. The finished clip is rendered once per id at `${workDir}/<hash>.mp4` (written under a temporary
+ * name, then renamed, so concurrent pollers in several processes are safe) and returned as a `file://`
+ * URL. The reference image is fetched (http/https only) when the clip is rendered, into a temporary
+ * file removed afterwards. If it cannot be fetched or decoded (expired signature, server unreachable,
+ * not an image), the clip falls back to the prompt's text→video scene and its subtitle says so
+ * (`SIMULATED_IMAGE_FALLBACK_NOTE`): the simulator never fails a task over its reference image, so a
+ * development setup whose `PUBLIC_BASE_URL` the worker cannot reach still finishes its tasks.
  *
  * Prompt tags: `#fail` → the task fails at about 60 % progress with "模拟生成失败（#fail）";
  * `#reject` → `create()` refuses the request (VendorError "rejected"), like a content-policy refusal.
@@ -16,13 +25,16 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Ratio } from "@skyriff/contracts";
 import { dimensionsFor, simulatedClipArgs } from "../media/args.js";
-import { findFont, type MediaTools, runFfmpeg } from "../media/ffmpeg.js";
+import { findFont, MediaError, type MediaTools, runFfmpeg } from "../media/ffmpeg.js";
+import { fetchToFile } from "../media/pipeline.js";
 import { VendorError, type VendorTaskState, type VideoVendor } from "./types.js";
 
 export const SIMULATED_FAIL_TAG = "#fail";
 export const SIMULATED_REJECT_TAG = "#reject";
 export const SIMULATED_FAIL_MESSAGE = "模拟生成失败（#fail）";
 export const SIMULATED_REJECT_MESSAGE = "模拟内容审核未通过（#reject）";
+/** Appended to the subtitle when the reference image could not be used (the clip is text→video). */
+export const SIMULATED_IMAGE_FALLBACK_NOTE = "（参考图无法读取，已按文字生成）";
 
 /** Share of the total time spent QUEUED. */
 const QUEUED_SHARE = 0.15;
@@ -30,6 +42,11 @@ const QUEUED_SHARE = 0.15;
 const FAIL_SHARE = 0.6;
 const ID_PREFIX = "sim1.";
 const PROMPT_CHARS = 120;
+/** Longest reference image URL kept in a task id (signed S3/OSS URLs are well under this). */
+const MAX_IMAGE_URL = 4096;
+const MAX_ID_LENGTH = 8192;
+/** The reference image fetch: uploads are at most 10 MB. */
+const IMAGE_FETCH = { timeoutMs: 20_000, maxBytes: 20 * 1024 * 1024, allowFileUrls: false } as const;
 const RATIOS: readonly Ratio[] = ["9:16", "16:9", "1:1"];
 
 export interface SimulatedVendorOptions {
@@ -61,6 +78,8 @@ export interface SimulatedTaskSpec {
   f: 0 | 1;
   /** 1 → image→video. */
   i: 0 | 1;
+  /** The reference image URL (http/https) of an image→video task. */
+  u?: string;
   /** Nonce, so equal requests in the same millisecond still get distinct ids. */
   n: string;
 }
@@ -71,7 +90,7 @@ export function encodeSimulatedTaskId(spec: SimulatedTaskSpec): string {
 
 /** The spec inside an id, or null when it is not a well-formed simulated task id. */
 export function decodeSimulatedTaskId(id: string): SimulatedTaskSpec | null {
-  if (typeof id !== "string" || !id.startsWith(ID_PREFIX) || id.length > 4096) return null;
+  if (typeof id !== "string" || !id.startsWith(ID_PREFIX) || id.length > MAX_ID_LENGTH) return null;
   let raw: unknown;
   try {
     raw = JSON.parse(Buffer.from(id.slice(ID_PREFIX.length), "base64url").toString("utf8"));
@@ -91,8 +110,20 @@ export function decodeSimulatedTaskId(id: string): SimulatedTaskSpec | null {
     typeof s.p === "string" &&
     (s.f === 0 || s.f === 1) &&
     (s.i === 0 || s.i === 1) &&
+    (s.u === undefined || (s.i === 1 && httpUrl(s.u))) &&
     typeof s.n === "string";
   return ok ? (s as unknown as SimulatedTaskSpec) : null;
+}
+
+/** An http(s) URL short enough to keep in a task id. */
+function httpUrl(value: unknown): value is string {
+  if (typeof value !== "string" || value.length > MAX_IMAGE_URL) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
 }
 
 function hasTag(prompt: string, tag: string): boolean {
@@ -128,24 +159,55 @@ export function createSimulatedVendor(opts: SimulatedVendorOptions): VideoVendor
     const existing = await stat(file).catch(() => null);
     if (existing?.isFile() && existing.size > 0) return file;
     await mkdir(opts.workDir, { recursive: true });
-    const temp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+    const unique = `${process.pid}-${randomBytes(4).toString("hex")}`;
+    const temp = `${file}.${unique}.tmp`;
+    const imageFile = `${file}.${unique}.ref`;
     const { width, height } = dimensionsFor(spec.r, opts.baseSize ?? 720);
-    const text = spec.i === 1 ? `${spec.p}（图生视频）` : spec.p;
     const fontFile = opts.fontFile === undefined ? findFont() : opts.fontFile;
-    try {
-      await runFfmpeg(
-        simulatedClipArgs({ output: temp, durationSec: spec.d, width, height, text, fontFile }),
-        {
-          timeoutMs: opts.renderTimeoutMs ?? 120_000,
-          tools: opts.tools,
-        },
+    const run = (image: string | null, text: string) =>
+      runFfmpeg(
+        simulatedClipArgs({
+          output: temp,
+          durationSec: spec.d,
+          width,
+          height,
+          text,
+          fontFile,
+          seed: spec.p,
+          image,
+        }),
+        { timeoutMs: opts.renderTimeoutMs ?? 120_000, tools: opts.tools },
       );
+    try {
+      // Fetched now, not at create(): any process can render any id, and the URL is in the id.
+      const image = spec.u
+        ? await fetchToFile(spec.u, imageFile, IMAGE_FETCH).then(
+            () => imageFile,
+            () => null,
+          )
+        : null;
+      if (image) {
+        // An undecodable image fails ffmpeg; the clip is then rendered as text→video like a failed fetch.
+        await run(image, spec.p).catch((err: unknown) => {
+          if (err instanceof MediaError && err.kind === "ffmpeg_failed")
+            return run(null, fallbackText(spec.p));
+          throw err;
+        });
+      } else {
+        await run(null, spec.i === 1 ? fallbackText(spec.p) : spec.p);
+      }
       await rename(temp, file);
     } catch (err) {
       await rm(temp, { force: true });
       throw err;
+    } finally {
+      await rm(imageFile, { force: true });
     }
     return file;
+  }
+
+  function fallbackText(prompt: string): string {
+    return `${prompt}${SIMULATED_IMAGE_FALLBACK_NOTE}`;
   }
 
   function renderOnce(id: string, spec: SimulatedTaskSpec): Promise<string> {
@@ -168,6 +230,9 @@ export function createSimulatedVendor(opts: SimulatedVendorOptions): VideoVendor
       }
       if (hasTag(input.prompt, SIMULATED_REJECT_TAG))
         throw new VendorError("rejected", SIMULATED_REJECT_MESSAGE);
+      if (input.referenceImageUrl && !httpUrl(input.referenceImageUrl)) {
+        throw new VendorError("rejected", "reference image URL must be http(s) and at most 4096 characters");
+      }
       const spec: SimulatedTaskSpec = {
         v: 1,
         t: Math.floor(now()),
@@ -176,6 +241,7 @@ export function createSimulatedVendor(opts: SimulatedVendorOptions): VideoVendor
         p: Array.from(input.prompt.trim()).slice(0, PROMPT_CHARS).join(""),
         f: hasTag(input.prompt, SIMULATED_FAIL_TAG) ? 1 : 0,
         i: input.referenceImageUrl ? 1 : 0,
+        ...(input.referenceImageUrl ? { u: input.referenceImageUrl } : {}),
         n: randomBytes(6).toString("base64url"),
       };
       return { vendorTaskId: encodeSimulatedTaskId(spec) };

@@ -86,6 +86,10 @@ describe("generation loop on the simulated vendor", () => {
     const done = await runToEnd(user.access_token, created.body.data.task_id);
     expect(done.body.data.status).toBe("SUCCESS");
     expect(done.body.data.progress).toBe(100);
+    expect(done.body.data.estimated_seconds).toBe(created.body.data.estimated_seconds);
+    const thumb = await t.app.inject({ url: done.body.data.thumbnail_url });
+    expect(thumb.statusCode).toBe(200);
+    expect(thumb.headers["content-type"]).toContain("image/jpeg");
     expect(done.body.data.seen.some((s: string) => /^IN_PROGRESS:[1-9]/.test(s))).toBe(true);
     expect(await balance(user.access_token)).toBe(20);
 
@@ -175,6 +179,22 @@ describe("generation loop on the simulated vendor", () => {
     const done = await runToEnd(user.access_token, created.body.data.task_id);
     expect(done.body.data.status).toBe("SUCCESS");
     expect(done.body.data.reference_image_asset_id).toBe(uploaded.asset_id);
+    // The image can be shown again later (编辑后生成), to its owner only.
+    const again = await call(t, "GET", `/api/v1/media/images/${uploaded.asset_id}`, {
+      token: user.access_token,
+    });
+    expect(again.body.data).toMatchObject({
+      asset_id: uploaded.asset_id,
+      width: 64,
+      height: 96,
+      mime: "image/png",
+    });
+    expect((await t.app.inject({ url: again.body.data.url })).statusCode).toBe(200);
+    const stranger = await userWith(0);
+    expect(
+      (await call(t, "GET", `/api/v1/media/images/${uploaded.asset_id}`, { token: stranger.access_token }))
+        .status,
+    ).toBe(404);
   });
 
   it("bad uploads are 400 and store nothing", async () => {

@@ -19,8 +19,8 @@ import type {
   tasksQuery,
   VideoAsset,
 } from "./generation.js";
-import type { meHome } from "./me.js";
-import type { ledgerEntry, wallets } from "./wallet.js";
+import type { DeleteAccountResult, meHome } from "./me.js";
+import type { DevGrantResult, ledgerEntry, wallets } from "./wallet.js";
 
 /** An error answered by the API in the spec's envelope (or a network failure, code 0). */
 export class ApiError extends Error {
@@ -164,6 +164,22 @@ export class SkyriffClient {
   }
   bindPhone(body: z.infer<typeof bindPhoneBody>) {
     return this.request<z.infer<typeof userPublic>>("POST", "/me/bind_phone", { body });
+  }
+  /** 注销账号: forfeits the balances, anonymises the account and ends every session. */
+  async deleteAccount(idempotencyKey: string) {
+    const result = await this.request<DeleteAccountResult>("POST", "/me/delete_account", {
+      body: {},
+      idempotencyKey,
+    });
+    this.options.tokens.clear();
+    return result;
+  }
+  /** Dev only (`features.dev_tools`): a `bonus` grant through the ledger. */
+  devGrant(userId: string, credits: number, idempotencyKey: string) {
+    return this.request<DevGrantResult>("POST", "/dev/grant", {
+      body: { user_id: userId, credits },
+      idempotencyKey,
+    });
   }
 
   // --- wallet ---

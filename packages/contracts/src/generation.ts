@@ -50,6 +50,10 @@ export const task = z.object({
   reference_image_asset_id: id.nullable(),
   cost_credits: z.number().int(),
   video_id: id.nullable(),
+  /** A signed 1-hour link to the finished video's thumbnail (null until SUCCESS, or if it was deleted). */
+  thumbnail_url: z.string().nullable(),
+  /** The expected time from creation to a finished video, for the "about N s" hint. */
+  estimated_seconds: z.number().int(),
   error_message: z.string().nullable(),
   refunded: z.boolean(),
   created_at: isoDateTime,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { userPublic } from "./auth.js";
+import { coinAmount } from "./common.js";
 import { wallets } from "./wallet.js";
 
 export const userStats = z.object({
@@ -24,3 +25,14 @@ export const meHome = z.object({
   }),
 });
 export type MeHome = z.infer<typeof meHome>;
+
+/** `POST /me/delete_account`: what the closed account forfeited (its ledger keeps every row). */
+export const deleteAccountResult = z.object({
+  deleted: z.literal(true),
+  forfeited: z.object({
+    credits: z.number().int(),
+    coins_available: coinAmount,
+    coins_pending: coinAmount,
+  }),
+});
+export type DeleteAccountResult = z.infer<typeof deleteAccountResult>;

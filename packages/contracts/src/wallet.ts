@@ -38,6 +38,7 @@ export const ledgerEntryType = z.enum([
   "coins_release",
   "withdraw",
   "withdraw_refund",
+  "account_forfeit",
 ]);
 export type LedgerEntryType = z.infer<typeof ledgerEntryType>;
 

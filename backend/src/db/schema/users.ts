@@ -1,4 +1,5 @@
-import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { boolean, check, index, integer, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -8,9 +9,13 @@ export const users = pgTable(
     id: text("id").primaryKey(),
     phone: text("phone"),
     nickname: text("nickname").notNull(),
+    /** An external avatar (WeChat's headimgurl); null when none or when `avatarStorageKey` is set. */
     avatarUrl: text("avatar_url"),
+    /** The user's own avatar copy in object storage (`avatars/<userId>/<assetId>.<ext>`), served signed. */
+    avatarStorageKey: text("avatar_storage_key"),
     bio: text("bio").notNull().default(""),
-    status: text("status", { enum: ["active", "banned"] })
+    /** `deleted`: the account was closed (注销) and anonymised; its tokens are refused with 401. */
+    status: text("status", { enum: ["active", "banned", "deleted"] })
       .notNull()
       .default("active"),
     isCreator: boolean("is_creator").notNull().default(false),
@@ -19,8 +24,10 @@ export const users = pgTable(
     wechatOpenid: text("wechat_openid"),
     createdAt: ts("created_at").notNull().defaultNow(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
+    deletedAt: ts("deleted_at"),
   },
   (t) => [
+    check("users_status_check", sql`${t.status} in ('active', 'banned', 'deleted')`),
     uniqueIndex("users_phone_uq").on(t.phone),
     uniqueIndex("users_wechat_unionid_uq").on(t.wechatUnionid),
     uniqueIndex("users_wechat_openid_uq").on(t.wechatOpenid),

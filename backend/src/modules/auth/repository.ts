@@ -149,10 +149,20 @@ export async function revokeSession(ex: Executor, id: string, reason: string, at
     .where(and(eq(sessions.id, id), isNull(sessions.revokedAt)));
 }
 
+/** Ends every live session of a user (an account closure); returns their ids to forget in caches. */
+export async function revokeUserSessions(ex: Executor, userId: string, reason: string, at: Date) {
+  const rows = await ex
+    .update(sessions)
+    .set({ revokedAt: at, revokedReason: reason })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.map((r) => r.id);
+}
+
 export interface SessionState {
   revoked: boolean;
   expiresAt: Date;
-  userStatus: "active" | "banned";
+  userStatus: "active" | "banned" | "deleted";
 }
 
 export async function sessionState(

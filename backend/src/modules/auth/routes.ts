@@ -1,5 +1,6 @@
 import {
   bindPhoneBody,
+  deleteAccountResult,
   envelope,
   loginResult,
   logoutBody,
@@ -19,6 +20,7 @@ import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { authGuard, currentUser } from "../../http/auth-guard.js";
 import { ok } from "../../http/envelope.js";
+import { idempotencyKey, sendIdempotent } from "../../http/idempotency.js";
 import * as service from "./service.js";
 
 const tags = ["auth"];
@@ -121,5 +123,23 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       },
     },
     async (req) => ok(await service.bindPhone(ctx, currentUser(req).userId, req.body.phone, req.body.code)),
+  );
+
+  app.post(
+    "/me/delete_account",
+    {
+      preValidation: [requireAuth, idempotencyKey(ctx.db, "me.delete_account")],
+      schema: {
+        tags: ["me"],
+        summary:
+          "Close (注销) the account: forfeit its balances (ledger rows kept), anonymise it, free phone and WeChat, end every session",
+        security: secured,
+        headers: z.object({ "idempotency-key": z.string().max(128).optional() }),
+        body: z.strictObject({}).nullish(),
+        response: { 200: envelope(deleteAccountResult) },
+      },
+    },
+    async (req, reply) =>
+      sendIdempotent(req, reply, (idem) => service.deleteAccount(ctx, currentUser(req).userId, idem)),
   );
 }

@@ -1,14 +1,24 @@
 import { randomBytes, randomInt } from "node:crypto";
-import { ErrorCode, type LoginResult } from "@skyriff/contracts";
+import { type DeleteAccountResult, ErrorCode, type LoginResult } from "@skyriff/contracts";
 import type { AppContext } from "../../context.js";
-import type { Tx } from "../../db/client.js";
+import { afterCommit, type Tx } from "../../db/client.js";
 import { enqueue } from "../../jobs/index.js";
-import { accountsOf, ensureAccounts } from "../../ledger/index.js";
+import {
+  accountsOf,
+  ensureAccounts,
+  type IdempotencyHandle,
+  lockedBalancesOf,
+  type PostingInput,
+  platform,
+  post,
+  withIdempotency,
+} from "../../ledger/index.js";
 import { AppError } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
+import { formatCoins } from "../../lib/money.js";
 import { seal, unseal } from "../../lib/seal.js";
 import { WechatOAuthError } from "../../providers/wechat-oauth/types.js";
-import { presentUser } from "../users/present.js";
+import { unfinishedTaskCount } from "../generation/service.js";
 import * as users from "../users/service.js";
 import * as repo from "./repository.js";
 import {
@@ -109,6 +119,7 @@ async function startSession(
   isNew: boolean,
 ): Promise<LoginResult> {
   if (user.status === "banned") throw new AppError(ErrorCode.USER_BANNED);
+  if (user.status === "deleted") throw new AppError(ErrorCode.USER_NOT_FOUND);
   const now = ctx.clock.now();
   const sessionId = newId();
   const refreshExpiresAt = new Date(now.getTime() + REFRESH_TTL_SECONDS * 1000);
@@ -121,7 +132,7 @@ async function startSession(
   const refresh = await issueRefresh(tx, sessionId, now);
   return {
     ...tokenPair(ctx, user.id, sessionId, refresh),
-    user: presentUser(user),
+    user: await users.presentUser(ctx, user),
     is_new_user: isNew,
   };
 }
@@ -165,7 +176,7 @@ export async function refreshSession(ctx: AppContext, refreshToken: string): Pro
     if (session.revokedAt) return { error: new AppError(ErrorCode.NOT_LOGGED_IN) };
     if (token.expiresAt <= now) return { error: new AppError(ErrorCode.TOKEN_EXPIRED) };
     const user = await users.findUser(tx, session.userId);
-    if (!user) return { error: new AppError(ErrorCode.NOT_LOGGED_IN) };
+    if (!user || user.status === "deleted") return { error: new AppError(ErrorCode.NOT_LOGGED_IN) };
     if (user.status === "banned") return { error: new AppError(ErrorCode.USER_BANNED) };
     if (await repo.useRefreshToken(tx, token.id, now)) {
       const pair = tokenPair(ctx, user.id, session.id, await issueRefresh(tx, session.id, now));
@@ -221,13 +232,13 @@ export async function logout(ctx: AppContext, sessionId: string, refreshToken: s
 
 /**
  * The live session behind an access token, or the error to answer: 1001 for a bad token or an ended
- * session, 1002 for an expired token, 1004 for a banned user. Session checks are memoized per process
- * for two seconds (a revocation in this process is seen at once).
+ * session or a closed (deleted) account, 1002 for an expired token, 1004 for a banned user. Session checks
+ * are memoized per process for two seconds (a revocation in this process is seen at once).
  */
 export async function authenticate(ctx: AppContext, accessToken: string): Promise<AccessClaims> {
   const claims = ctx.tokens.readAccess(accessToken);
   const state = await sessionStateOf(ctx, claims);
-  if (!state || state.revoked) throw new AppError(ErrorCode.NOT_LOGGED_IN);
+  if (!state || state.revoked || state.userStatus === "deleted") throw new AppError(ErrorCode.NOT_LOGGED_IN);
   if (state.userStatus === "banned") throw new AppError(ErrorCode.USER_BANNED);
   return claims;
 }
@@ -349,9 +360,82 @@ export async function bindPhone(ctx: AppContext, userId: string, rawPhone: strin
   return withVerifiedCode(ctx, phone, code, async (tx) => {
     const updated = await users.setUserFields(tx, userId, { phone }, ctx.clock.now());
     if (!updated) throw new AppError(ErrorCode.USER_NOT_FOUND);
-    return presentUser(updated);
+    return users.presentUser(ctx, updated);
   });
 }
 
 const alreadyBound = () =>
   new AppError(ErrorCode.STATE_CONFLICT, null, { zh: "已绑定手机号", en: "A phone is already bound" });
+
+/**
+ * 注销账号, in one transaction: the remaining credits and coins (available and pending) are forfeited to
+ * the platform through the ledger (`account_forfeit`, every earlier row kept), the user row is anonymised
+ * (nickname 已注销用户, no avatar, bio, phone or WeChat ids, so the phone can sign up again as a new
+ * account) with status `deleted`, and every session is revoked. Refused (409/2007) while a generation
+ * task is unfinished: its refund would otherwise land in a closed account.
+ */
+export async function deleteAccount(
+  ctx: AppContext,
+  userId: string,
+  idempotency?: IdempotencyHandle<DeleteAccountResult>,
+): Promise<DeleteAccountResult> {
+  const unfinished = await unfinishedTaskCount(ctx, userId);
+  if (unfinished > 0) {
+    throw new AppError(
+      ErrorCode.STATE_CONFLICT,
+      { unfinished_tasks: unfinished },
+      {
+        zh: `你还有 ${unfinished} 个生成中的任务，请等待完成后再注销`,
+        en: `You have ${unfinished} unfinished generation task(s); wait for them to finish before deleting the account`,
+      },
+    );
+  }
+  return withIdempotency(ctx.db, idempotency, async (tx) => {
+    const now = ctx.clock.now();
+    const user = await users.lockUser(tx, userId);
+    if (!user || user.status === "deleted") throw new AppError(ErrorCode.USER_NOT_FOUND);
+    const acc = accountsOf(userId);
+    const balances = await lockedBalancesOf(tx, [acc.credits.id, acc.coinsAvailable.id, acc.coinsPending.id]);
+    const credits = balances.get(acc.credits.id) ?? 0n;
+    const available = balances.get(acc.coinsAvailable.id) ?? 0n;
+    const pending = balances.get(acc.coinsPending.id) ?? 0n;
+    const postings: PostingInput[] = [];
+    const entryType = "account_forfeit";
+    if (credits > 0n) {
+      postings.push(
+        { account: acc.credits, amount: -credits, entryType },
+        { account: platform.creditsForfeited, amount: credits, entryType },
+      );
+    }
+    if (available > 0n) postings.push({ account: acc.coinsAvailable, amount: -available, entryType });
+    if (pending > 0n) postings.push({ account: acc.coinsPending, amount: -pending, entryType });
+    if (available + pending > 0n) {
+      postings.push({ account: platform.coinsForfeited, amount: available + pending, entryType });
+    }
+    if (postings.length > 0) {
+      await post(tx, {
+        businessKey: `user:${userId}:forfeit`,
+        type: "account_forfeit",
+        refType: "user",
+        refId: userId,
+        description: "注销账号，余额作废",
+        at: now,
+        postings,
+      });
+    }
+    await users.anonymiseUser(tx, userId, users.DELETED_NICKNAME, now);
+    const revoked = await repo.revokeUserSessions(tx, userId, "account_deleted", now);
+    afterCommit(tx, () => {
+      for (const id of revoked) ctx.sessions.forget(id);
+      if (user.avatarStorageKey) void ctx.storage.delete(user.avatarStorageKey).catch(() => undefined);
+    });
+    return {
+      deleted: true as const,
+      forfeited: {
+        credits: Number(credits),
+        coins_available: formatCoins(available),
+        coins_pending: formatCoins(pending),
+      },
+    };
+  });
+}

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Executor } from "../../db/client.js";
-import { generationQuotas, tasks } from "../../db/schema/index.js";
+import { generationQuotas, tasks, videoAssets } from "../../db/schema/index.js";
 import { selectList, send, statement } from "../../db/statements.js";
 import type { Keyset } from "../../lib/cursor.js";
 
@@ -54,8 +54,13 @@ export async function insertTask(ex: Executor, t: NewTask): Promise<void> {
 const FIND_TASK = statement("generation_find_task", `select ${selectList(tasks)} from tasks where id = $1`);
 const FIND_OWN_TASK = statement(
   "generation_find_own_task",
-  `select ${selectList(tasks)} from tasks where id = $1 and user_id = $2`,
+  `select ${selectList(tasks)}, v.thumb_key as "thumbKey" from tasks
+   left join video_assets v on v.id = tasks.video_id and v.deleted_at is null
+   where tasks.id = $1 and tasks.user_id = $2`,
 );
+
+/** A task as its owner sees it: with the finished video's thumbnail, if the video still exists. */
+export type TaskView = TaskRow & { thumbKey: string | null };
 
 export async function findTask(ex: Executor, id: string): Promise<TaskRow | null> {
   const [row] = await send<TaskRow>(ex, FIND_TASK, [id]);
@@ -63,8 +68,8 @@ export async function findTask(ex: Executor, id: string): Promise<TaskRow | null
 }
 
 /** Read every second by each open progress stream and every few seconds by each polling app. */
-export async function findOwnTask(ex: Executor, id: string, userId: string): Promise<TaskRow | null> {
-  const [row] = await send<TaskRow>(ex, FIND_OWN_TASK, [id, userId]);
+export async function findOwnTask(ex: Executor, id: string, userId: string): Promise<TaskView | null> {
+  const [row] = await send<TaskView>(ex, FIND_OWN_TASK, [id, userId]);
   return row ?? null;
 }
 
@@ -74,7 +79,7 @@ export async function listTasks(
   status: Status | null,
   after: Keyset | null,
   limit: number,
-): Promise<TaskRow[]> {
+): Promise<TaskView[]> {
   const keyset = after
     ? or(
         lt(tasks.createdAt, after.createdAt),
@@ -82,8 +87,9 @@ export async function listTasks(
       )
     : undefined;
   return ex
-    .select()
+    .select({ ...getTableColumns(tasks), thumbKey: videoAssets.thumbKey })
     .from(tasks)
+    .leftJoin(videoAssets, and(eq(videoAssets.id, tasks.videoId), isNull(videoAssets.deletedAt)))
     .where(and(eq(tasks.userId, userId), status ? eq(tasks.status, status) : undefined, keyset))
     .orderBy(desc(tasks.createdAt), desc(tasks.id))
     .limit(limit + 1);

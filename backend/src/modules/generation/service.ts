@@ -25,7 +25,12 @@ const limitReached = (reason: "unfinished" | "daily", limit: number) =>
       : { zh: `今日生成次数已达上限（${limit} 次）`, en: `Daily limit of ${limit} tasks reached` },
   );
 
-export function presentTask(t: repo.TaskRow): Task {
+const THUMBNAIL_URL_TTL_SEC = 3600;
+
+export async function presentTask(ctx: AppContext, t: repo.TaskView): Promise<Task> {
+  const thumbnail = t.thumbKey
+    ? (await ctx.storage.signedUrl(t.thumbKey, { expiresInSec: THUMBNAIL_URL_TTL_SEC })).url
+    : null;
   return {
     task_id: t.id,
     status: t.status,
@@ -38,6 +43,8 @@ export function presentTask(t: repo.TaskRow): Task {
     reference_image_asset_id: t.referenceImageAssetId,
     cost_credits: t.costCredits,
     video_id: t.videoId,
+    thumbnail_url: thumbnail,
+    estimated_seconds: estimateSeconds(ctx, t.vendor, t.durationSec),
     error_message: t.errorMessage,
     refunded: t.refunded,
     created_at: t.createdAt.toISOString(),
@@ -151,7 +158,7 @@ function estimateSeconds(ctx: AppContext, vendor: string, durationSec: number): 
 export async function getTask(ctx: AppContext, userId: string, taskId: string): Promise<Task> {
   const task = await repo.findOwnTask(ctx.db, taskId, userId);
   if (!task) throw notFound("task");
-  return presentTask(task);
+  return presentTask(ctx, task);
 }
 
 export async function listTasks(
@@ -161,7 +168,8 @@ export async function listTasks(
 ) {
   const status = query.status === "ALL" ? null : query.status;
   const rows = await repo.listTasks(ctx.db, userId, status, decodeCursor(query.cursor), query.limit);
-  return toPage(rows, query.limit, presentTask);
+  const page = toPage(rows, query.limit, (r) => r);
+  return { ...page, items: await Promise.all(page.items.map((r) => presentTask(ctx, r))) };
 }
 
 /** Fails an unfinished task and refunds its hold, exactly once however many callers race. */

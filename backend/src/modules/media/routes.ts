@@ -2,11 +2,12 @@ import multipart from "@fastify/multipart";
 import { envelope, mediaUploadResult } from "@skyriff/contracts";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { authGuard, currentUser } from "../../http/auth-guard.js";
 import { asAppError, multipartFailure } from "../../http/client-errors.js";
 import { ok } from "../../http/envelope.js";
-import { badUpload, MAX_UPLOAD_BYTES, uploadImage } from "./service.js";
+import { badUpload, getOwnImage, MAX_UPLOAD_BYTES, uploadImage } from "./service.js";
 
 export async function mediaRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   await fastify.register(multipart, {
@@ -17,7 +18,7 @@ export async function mediaRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
   app.post(
     "/media/upload",
     {
-      preHandler: authGuard(ctx),
+      preValidation: authGuard(ctx),
       schema: {
         tags: ["media"],
         summary: "Upload an image (multipart field `file`: JPEG/PNG/WebP ≤ 10 MB, EXIF stripped)",
@@ -48,5 +49,20 @@ export async function mediaRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
       if (!bytes) throw badUpload("缺少文件", "missing `file` field");
       return ok(await uploadImage(ctx, currentUser(req).userId, bytes));
     },
+  );
+
+  app.get(
+    "/media/images/:id",
+    {
+      preValidation: authGuard(ctx),
+      schema: {
+        tags: ["media"],
+        summary: "One of my uploaded images, with a fresh 1-hour link (others' ids are 404)",
+        security: [{ bearerAuth: [] }],
+        params: z.strictObject({ id: z.string().min(1).max(64) }),
+        response: { 200: envelope(mediaUploadResult) },
+      },
+    },
+    async (req) => ok(await getOwnImage(ctx, req.params.id, currentUser(req).userId)),
   );
 }

@@ -51,6 +51,32 @@ export async function assertOwnImage(ctx: AppContext, imageId: string, userId: s
   if (!(await findOwnImage(ctx.db, imageId, userId))) throw notFound("image");
 }
 
+/** The user's own uploaded image (its storage key and type); 404 for another user's or an unknown id. */
+export async function ownImage(ctx: AppContext, imageId: string, userId: string) {
+  const image = await findOwnImage(ctx.db, imageId, userId);
+  if (!image) throw notFound("image");
+  return { id: image.id, storageKey: image.storageKey, mime: image.mime };
+}
+
+/** One of the user's uploaded images as the upload answered it, with a fresh 1-hour link. */
+export async function getOwnImage(
+  ctx: AppContext,
+  imageId: string,
+  userId: string,
+): Promise<MediaUploadResult> {
+  const image = await findOwnImage(ctx.db, imageId, userId);
+  if (!image) throw notFound("image");
+  const link = await ctx.storage.signedUrl(image.storageKey, { expiresInSec: 3600 });
+  return {
+    asset_id: image.id,
+    url: link.url,
+    size: image.size,
+    width: image.width,
+    height: image.height,
+    mime: image.mime as MediaUploadResult["mime"],
+  };
+}
+
 /** An absolute, expiring link to an uploaded image (for a vendor to fetch), or null if it is gone. */
 export async function signedImageUrl(ctx: AppContext, imageId: string, expiresInSec: number) {
   const image = await findImage(ctx.db, imageId);

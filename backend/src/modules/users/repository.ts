@@ -1,5 +1,5 @@
 import { eq, or } from "drizzle-orm";
-import type { Executor } from "../../db/client.js";
+import type { Executor, Tx } from "../../db/client.js";
 import { users } from "../../db/schema/index.js";
 
 export type UserRow = typeof users.$inferSelect;
@@ -35,13 +35,46 @@ export async function updateUser(
   ex: Executor,
   id: string,
   patch: Partial<
-    Pick<UserRow, "nickname" | "bio" | "avatarUrl" | "phone" | "wechatUnionid" | "wechatOpenid">
+    Pick<
+      UserRow,
+      "nickname" | "bio" | "avatarUrl" | "avatarStorageKey" | "phone" | "wechatUnionid" | "wechatOpenid"
+    >
   >,
   at: Date,
 ): Promise<UserRow | null> {
   const rows = await ex
     .update(users)
     .set({ ...patch, updatedAt: at })
+    .where(eq(users.id, id))
+    .returning();
+  return rows[0] ?? null;
+}
+
+/** The user row, locked until the transaction ends (an account closure waits for nothing else). */
+export async function lockUser(tx: Tx, id: string): Promise<UserRow | null> {
+  const rows = await tx.select().from(users).where(eq(users.id, id)).for("update");
+  return rows[0] ?? null;
+}
+
+/**
+ * Closes the account: the row stays (ledger rows, tasks and assets keep pointing at it) but nothing in it
+ * identifies the person any more; phone and WeChat ids are freed so they can sign up again.
+ */
+export async function anonymiseUser(tx: Tx, id: string, nickname: string, at: Date): Promise<UserRow | null> {
+  const rows = await tx
+    .update(users)
+    .set({
+      nickname,
+      avatarUrl: null,
+      avatarStorageKey: null,
+      bio: "",
+      phone: null,
+      wechatUnionid: null,
+      wechatOpenid: null,
+      status: "deleted",
+      deletedAt: at,
+      updatedAt: at,
+    })
     .where(eq(users.id, id))
     .returning();
   return rows[0] ?? null;

@@ -1,8 +1,12 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { ErrorCode, type MeHome, type UserPublic } from "@skyriff/contracts";
 import type { AppContext } from "../../context.js";
-import { AppError, notFound } from "../../lib/errors.js";
+import { AppError } from "../../lib/errors.js";
 import { countVideos } from "../assets/service.js";
 import { unfinishedTaskCount } from "../generation/service.js";
+import { ownImage } from "../media/service.js";
 import { countProjects } from "../projects/service.js";
 import { getWallets } from "../wallet/service.js";
 import { presentUser } from "./present.js";
@@ -15,7 +19,33 @@ async function requireUser(ctx: AppContext, userId: string) {
 }
 
 export async function getMe(ctx: AppContext, userId: string): Promise<UserPublic> {
-  return presentUser(await requireUser(ctx, userId));
+  return presentUser(ctx, await requireUser(ctx, userId));
+}
+
+const AVATAR_EXTENSION: Record<string, string> = {
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/webp": "webp",
+};
+
+/**
+ * Copies one of the user's own uploads to `avatars/<userId>/<assetId>.<ext>`: the avatar then lives on its
+ * own (the upload may be cleaned up later, and closing the account deletes just this copy). Another
+ * user's asset id is 404, as if it did not exist.
+ */
+async function copyAvatar(ctx: AppContext, userId: string, assetId: string): Promise<string> {
+  const image = await ownImage(ctx, assetId, userId);
+  const key = `avatars/${userId}/${image.id}.${AVATAR_EXTENSION[image.mime] ?? "img"}`;
+  if (await ctx.storage.exists(key)) return key;
+  const dir = await mkdtemp(path.join(tmpdir(), "skyriff-avatar-"));
+  try {
+    const file = path.join(dir, "avatar");
+    await ctx.storage.getToFile(image.storageKey, file);
+    await ctx.storage.putFile(key, file, image.mime);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return key;
 }
 
 export async function updateProfile(
@@ -23,22 +53,26 @@ export async function updateProfile(
   userId: string,
   patch: { nickname?: string; bio?: string; avatar_asset_id?: string | null },
 ): Promise<UserPublic> {
-  if (patch.avatar_asset_id) {
-    // Media assets arrive with the generation loop; until then no asset id can be owned by the user.
-    throw notFound("avatar asset");
-  }
+  const before = await requireUser(ctx, userId);
+  // Storage I/O happens before (and outside) the database write.
+  const avatarKey = patch.avatar_asset_id ? await copyAvatar(ctx, userId, patch.avatar_asset_id) : undefined;
+  const avatar =
+    avatarKey !== undefined
+      ? { avatarStorageKey: avatarKey, avatarUrl: null }
+      : patch.avatar_asset_id === null
+        ? { avatarStorageKey: null, avatarUrl: null }
+        : {};
   const updated = await updateUser(
     ctx.db,
     userId,
-    {
-      nickname: patch.nickname,
-      bio: patch.bio,
-      ...(patch.avatar_asset_id === null ? { avatarUrl: null } : {}),
-    },
+    { nickname: patch.nickname, bio: patch.bio, ...avatar },
     ctx.clock.now(),
   );
   if (!updated) throw new AppError(ErrorCode.USER_NOT_FOUND);
-  return presentUser(updated);
+  if (before.avatarStorageKey && before.avatarStorageKey !== updated.avatarStorageKey) {
+    await ctx.storage.delete(before.avatarStorageKey).catch(() => undefined);
+  }
+  return presentUser(ctx, updated);
 }
 
 /** One call for the 我的 page. Social counts, works, favorites and the monthly card arrive with their phases. */
@@ -51,7 +85,7 @@ export async function getHome(ctx: AppContext, userId: string): Promise<MeHome> 
     unfinishedTaskCount(ctx, userId),
   ]);
   return {
-    user: presentUser(user),
+    user: await presentUser(ctx, user),
     stats: { followers_count: 0, following_count: 0, likes_received_count: 0, works_count: 0 },
     wallets,
     subscription: null,
@@ -59,13 +93,16 @@ export async function getHome(ctx: AppContext, userId: string): Promise<MeHome> 
   };
 }
 
-// What other modules may do with users (auth creates and finds them; jobs read a nickname): the users
-// table itself stays behind this module.
+// What other modules may do with users (auth creates, finds and closes them; jobs read a nickname): the
+// users table itself stays behind this module.
+export { DELETED_NICKNAME, presentUser } from "./present.js";
 export {
+  anonymiseUser,
   findUserById as findUser,
   findUserByPhone,
   findUserByWechat,
   insertUser,
+  lockUser,
   type UserRow,
   updateUser as setUserFields,
 } from "./repository.js";

@@ -1,0 +1,119 @@
+import { expect, type Page, test } from "@playwright/test";
+import {
+  apiGet,
+  createTaskViaApi,
+  grantCredits,
+  loginViaApi,
+  type Session,
+  useSession,
+  waitForTask,
+} from "./helpers.ts";
+
+// Chinese characters (CJK unified ideographs, extension A) plus CJK and full-width punctuation
+// (「」、。（）：), which would give a Chinese string away just as well.
+const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
+
+/** A Chinese prompt: user content, the one thing allowed to stay Chinese in English mode. */
+const PROMPT = "黄昏的海边，一只橘猫追着浪花奔跑";
+/** The simulated vendor fails a prompt with #fail, with a reason written in Chinese by the server. */
+const FAIL_PROMPT = "雨夜的霓虹街道 #fail";
+
+let session: Session;
+let videoId: string;
+
+test.describe("English mode", () => {
+  test.beforeAll(async ({ request }) => {
+    test.setTimeout(120_000);
+    session = await loginViaApi(request);
+    await grantCredits(request, session, 100);
+    const task = await createTaskViaApi(request, session, { prompt: PROMPT, duration_sec: 10 });
+    const failing = await createTaskViaApi(request, session, { prompt: FAIL_PROMPT, duration_sec: 10 });
+    const done = await waitForTask(request, session, task.task_id);
+    expect(done.status).toBe("SUCCESS");
+    videoId = done.video_id!;
+    expect((await waitForTask(request, session, failing.task_id)).status).toBe("FAILURE");
+  });
+
+  test("every page reads without a Chinese character outside user content", async ({ page, request }) => {
+    test.setTimeout(120_000);
+    await useSession(page, session);
+
+    // Switch the way a person would: 我的 › 设置 › 语言 › English.
+    await page.goto("/me");
+    await page.getByText("设置", { exact: true }).click();
+    await page.getByTestId("language-row").click();
+    await page.locator(".adm-action-sheet").getByText("English", { exact: true }).click();
+    await expect(page.getByTestId("language-row")).toContainText("Language");
+
+    const me = await apiGet<{ nickname: string }>(request, session, "/me");
+    const userContent = [PROMPT, FAIL_PROMPT, me.nickname];
+    const visibleText = async () => {
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered, visible text is what is asserted
+      let text = await page.locator("body").innerText();
+      for (const s of userContent) text = text.split(s).join("");
+      return text;
+    };
+    const assertEnglish = async (where: string) => {
+      const text = await visibleText();
+      expect(text.match(CJK), `${where} shows Chinese: ${text}`).toBeNull();
+    };
+
+    // [path, something that is on the page once it has loaded]
+    const pages: [string, (p: Page) => ReturnType<Page["getByText"]>][] = [
+      ["/", (p) => p.getByTestId("home-empty")],
+      ["/tools", (p) => p.getByTestId("tools-empty")],
+      ["/create", (p) => p.getByText("Prompt", { exact: true })],
+      ["/tasks", (p) => p.getByText("Done", { exact: true }).first()],
+      ["/tasks?status=FAILURE", (p) => p.getByTestId("task-error")],
+      ["/tasks?status=QUEUED", (p) => p.getByTestId("tasks-empty")],
+      ["/assets", (p) => p.getByTestId("video-card").first()],
+      [`/assets/videos/${videoId}`, (p) => p.locator("video")],
+      ["/me", (p) => p.getByTestId("credits-balance").getByText("90")], // 100 − 10, the failure refunded
+      ["/me/ledger", (p) => p.getByTestId("ledger-row").first()],
+      ["/me/ledger?type=coins", (p) => p.getByTestId("ledger-empty")],
+      ["/me/recharge", (p) => p.getByText("Top up", { exact: true }).first()],
+      ["/me/settings", (p) => p.getByTestId("settings-user-id")],
+      ["/me/profile", (p) => p.getByTestId("profile-save")],
+      ["/me/delete-account", (p) => p.getByTestId("delete-credits")],
+      ["/about", (p) => p.getByTestId("app-version")],
+      ["/agreements/user", (p) => p.getByTestId("agreement-user")],
+      ["/agreements/privacy", (p) => p.getByTestId("agreement-privacy")],
+    ];
+    for (const [path, ready] of pages) {
+      await page.goto(path);
+      await expect(ready(page)).toBeVisible();
+      // Let queries that resolve after the first paint (config, counts) render too.
+      await page.waitForLoadState("networkidle");
+      await assertEnglish(path);
+    }
+
+    // The deletion page's second confirmation.
+    await page.goto("/me/delete-account");
+    await page.getByTestId("delete-understood").click();
+    await page.getByTestId("delete-account-submit").click();
+    await expect(page.locator(".adm-dialog")).toContainText("Delete your account?");
+    await assertEnglish("delete confirmation");
+    await page.locator(".adm-dialog").getByRole("button", { name: "Cancel" }).click();
+
+    // The player's menu.
+    await page.goto(`/assets/videos/${videoId}`);
+    await page.getByTestId("player-menu").click();
+    await expect(page.locator(".adm-action-sheet")).toBeVisible();
+    await assertEnglish("player menu");
+
+    // Logged out: the login page, its refusal toast and the WeChat cancel toast.
+    await page.evaluate(() => {
+      localStorage.removeItem("skyriff.access_token");
+      localStorage.removeItem("skyriff.refresh_token");
+    });
+    await page.goto("/login");
+    await expect(page.getByTestId("login-agreement")).toHaveText(
+      "I have read and agree to the User Agreement and Privacy Policy",
+    );
+    await page.waitForLoadState("networkidle");
+    await assertEnglish("/login");
+    await page.getByTestId("send-code").click();
+    await expect(page.locator(".adm-toast-main")).toBeVisible();
+    await assertEnglish("/login refusal toast");
+  });
+});
