@@ -50,7 +50,10 @@ test.describe("English mode", () => {
     const visibleText = async () => {
       // biome-ignore lint/performance/useDomNodeTextContent: the rendered, visible text is what is asserted
       let text = await page.locator("body").innerText();
-      for (const s of userContent) text = text.split(s).join("");
+      // Other people's works, names and bios (marked data-user-content) stay as they wrote them.
+      const marked = await page.locator("[data-user-content]").allInnerTexts();
+      for (const s of [...userContent, ...marked].filter(Boolean).sort((x, y) => y.length - x.length))
+        text = text.split(s).join("");
       return text;
     };
     const assertEnglish = async (where: string) => {
@@ -60,7 +63,15 @@ test.describe("English mode", () => {
 
     // [path, something that is on the page once it has loaded]
     const pages: [string, (p: Page) => ReturnType<Page["getByText"]>][] = [
-      ["/", (p) => p.getByTestId("home-empty")],
+      ["/", (p) => p.getByTestId("home-tabs")],
+      ["/?tab=hot", (p) => p.getByTestId("home-tabs")],
+      ["/?tab=following", (p) => p.getByTestId("home-tabs")],
+      ["/?tab=ranking", (p) => p.getByTestId("ranking")],
+      [`/assets/videos/${videoId}/publish`, (p) => p.getByTestId("publish-submit")],
+      ["/assets?tab=favorites", (p) => p.getByTestId("favorites-grid")],
+      ["/me/pending-coins", (p) => p.getByTestId("pending-empty")],
+      [`/users/${session.user_id}/followers`, (p) => p.getByTestId("user-list-empty")],
+      [`/users/${session.user_id}/following`, (p) => p.getByTestId("user-list-empty")],
       ["/tools", (p) => p.getByTestId("tools-empty")],
       ["/create", (p) => p.getByText("Prompt", { exact: true })],
       ["/tasks", (p) => p.getByText("Done", { exact: true }).first()],
@@ -86,6 +97,37 @@ test.describe("English mode", () => {
       await page.waitForLoadState("networkidle");
       await assertEnglish(path);
     }
+
+    // Community pages of a published work (the title is English: user content).
+    const publish = await request.post("/api/v1/works/publish", {
+      headers: {
+        authorization: `Bearer ${session.access_token}`,
+        "idempotency-key": `e2e-i18n-publish-${Date.now()}`,
+      },
+      data: { video_id: videoId, title: "Sunset cat", description: "" },
+    });
+    expect(publish.status(), await publish.text()).toBe(200);
+    const workId = ((await publish.json()) as { data: { work_id: string } }).data.work_id;
+    const community: [string, (p: Page) => ReturnType<Page["getByText"]>][] = [
+      [`/play/${workId}`, (p) => p.getByTestId("work-slide-active")],
+      [`/users/${session.user_id}`, (p) => p.getByTestId("work-tile").first()],
+      [`/assets`, (p) => p.getByTestId("video-published").first()],
+      [`/create?remix=${workId}`, (p) => p.getByTestId("remix-banner")],
+    ];
+    for (const [path, ready] of community) {
+      await page.goto(path);
+      await expect(ready(page)).toBeVisible();
+      await page.waitForLoadState("networkidle");
+      await assertEnglish(path);
+    }
+    await page.goto(`/play/${workId}`);
+    await page.getByTestId("work-slide-active").getByTestId("rail-prompt").click();
+    await expect(page.getByTestId("prompt-text")).toBeVisible();
+    await assertEnglish("prompt sheet");
+    await page.goto("/");
+    await page.getByTestId("work-slide-active").getByTestId("rail-share").click();
+    await expect(page.getByTestId("share-toast")).toBeVisible();
+    await assertEnglish("share toast");
 
     // The deletion page's second confirmation.
     await page.goto("/me/delete-account");

@@ -139,7 +139,7 @@ test.describe("Phase 0 — accounts and wallets", () => {
     await useSession(page, await loginViaApi(request));
     await page.goto("/");
     expect(await tabTitles(page)).toEqual(["首页", "工具", "创作", "资产", "我的"]);
-    await expect(page.getByText("还没有作品，去创作吧")).toBeVisible();
+    await expect(page.getByTestId("home-tab-discover")).toHaveText("发现");
 
     await page.goto("/me/settings");
     await page.getByTestId("language-row").click();

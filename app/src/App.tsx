@@ -1,4 +1,4 @@
-import { Navigate, Route, Routes } from "react-router-dom";
+import { Navigate, Route, Routes, useParams } from "react-router-dom";
 import { RequireAuth, SessionWatcher } from "./auth.tsx";
 import { TabLayout } from "./components/TabLayout.tsx";
 import { AboutPage } from "./pages/About.tsx";
@@ -11,13 +11,23 @@ import { HomePage } from "./pages/Home.tsx";
 import { LedgerPage } from "./pages/Ledger.tsx";
 import { LoginPage } from "./pages/Login.tsx";
 import { MePage } from "./pages/Me.tsx";
+import { PendingCoinsPage } from "./pages/PendingCoins.tsx";
 import { PlayerPage } from "./pages/Player.tsx";
 import { ProfileEditPage } from "./pages/ProfileEdit.tsx";
+import { PublishPage } from "./pages/Publish.tsx";
 import { RechargePage } from "./pages/Recharge.tsx";
 import { SettingsPage } from "./pages/Settings.tsx";
 import { TasksPage } from "./pages/Tasks.tsx";
 import { ToolsPage } from "./pages/Tools.tsx";
+import { UserListPage, UserProfilePage } from "./pages/UserProfile.tsx";
 import { WechatCallbackPage } from "./pages/WechatCallback.tsx";
+import { WorkPlayerPage } from "./pages/WorkPlayer.tsx";
+
+/** `/works/:id` is the server's public share page; should the app ever be asked for it, play the work. */
+function WorkRedirect() {
+  const { id = "" } = useParams();
+  return <Navigate to={`/play/${encodeURIComponent(id)}`} replace />;
+}
 
 export function App() {
   return (
@@ -65,6 +75,28 @@ export function App() {
           element={
             <RequireAuth>
               <PlayerPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="assets/videos/:id/publish"
+          element={
+            <RequireAuth>
+              <PublishPage />
+            </RequireAuth>
+          }
+        />
+        {/* A work in the swipe player: the share page's 打开 App links here (/works/:id is that page). */}
+        <Route path="play/:id" element={<WorkPlayerPage />} />
+        <Route path="works/:id" element={<WorkRedirect />} />
+        <Route path="users/:id" element={<UserProfilePage />} />
+        <Route path="users/:id/followers" element={<UserListPage kind="followers" />} />
+        <Route path="users/:id/following" element={<UserListPage kind="following" />} />
+        <Route
+          path="me/pending-coins"
+          element={
+            <RequireAuth>
+              <PendingCoinsPage />
             </RequireAuth>
           }
         />

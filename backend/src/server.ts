@@ -30,16 +30,21 @@ import { authRoutes } from "./modules/auth/routes.js";
 import { SessionCache } from "./modules/auth/session-cache.js";
 import { TokenService } from "./modules/auth/tokens.js";
 import { catalogRoutes } from "./modules/catalog/routes.js";
+import { creatorIncomeRoutes } from "./modules/creator-income/routes.js";
 import { devRoutes } from "./modules/dev/routes.js";
+import { registerCommunityJobs } from "./modules/feed/jobs.js";
+import { feedRoutes } from "./modules/feed/routes.js";
 import { registerGenerationJobs } from "./modules/generation/jobs.js";
 import { generationRoutes } from "./modules/generation/routes.js";
 import { mediaRoutes } from "./modules/media/routes.js";
 import { projectRoutes } from "./modules/projects/routes.js";
+import { socialRoutes } from "./modules/social/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
 import { startBalanceFeed } from "./modules/wallet/balance-feed.js";
 import { WalletCache } from "./modules/wallet/cache.js";
 import { walletRoutes } from "./modules/wallet/routes.js";
+import { shareRoutes, worksRoutes } from "./modules/works/routes.js";
 import { createSmsProvider } from "./providers/sms/index.js";
 import type { SmsProvider } from "./providers/sms/types.js";
 import { createStorage, localFilesPlugin, localStorageRoot } from "./providers/storage/index.js";
@@ -123,6 +128,10 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
       await generationRoutes(api, ctx);
       await assetRoutes(api, ctx);
       await projectRoutes(api, ctx);
+      await worksRoutes(api, ctx);
+      await socialRoutes(api, ctx);
+      await feedRoutes(api, ctx);
+      await creatorIncomeRoutes(api, ctx);
       if (config.devToolsEnabled) await devRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
@@ -141,6 +150,7 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
       secret: storageSecret(config),
     });
   }
+  await app.register((scope) => shareRoutes(scope, ctx));
   await serveApp(app, config);
   await ctx.jobs.start(opts.roles ?? { dispatch: true, work: true, schedule: true });
   return { app, ctx };
@@ -190,6 +200,7 @@ async function createContext(
   registerLedgerJobs(registry, { db: database.db });
   registerGenerationJobs(registry, ctx);
   registerCleanupJobs(registry, ctx);
+  registerCommunityJobs(registry, ctx);
   ctx.jobs = createRunner(database.db, registry, log, {
     redisUrl: config.REDIS_URL,
     queuePrefix: config.QUEUE_PREFIX,

@@ -11,6 +11,7 @@ import {
   ProgressBar,
   PullToRefresh,
   SpinLoading,
+  Tabs,
   Toast,
 } from "antd-mobile";
 import { AddOutline, CloseCircleOutline, UnorderedListOutline } from "antd-mobile-icons";
@@ -34,6 +35,7 @@ import {
 } from "../generation.tsx";
 import { useI18n } from "../i18n.tsx";
 import { formatCount, formatCredits } from "../money.ts";
+import { WorkGrid } from "./UserProfile.tsx";
 
 const ALL = ALL_VIDEOS;
 const PROJECT_NAME_MAX = 30;
@@ -47,6 +49,7 @@ export function AssetsPage() {
   const [params, setParams] = useSearchParams();
   const projects = useQuery({ queryKey: ["projects"], queryFn: () => client.projects() });
   const projectItems = projects.data?.items ?? [];
+  const section = params.get("tab") === "favorites" ? "favorites" : "videos";
   const requested = params.get("project") ?? ALL;
   const selected = projectItems.find((p) => p.project_id === requested);
   // An unknown (e.g. deleted) project id falls back to 全部 once the list is known.
@@ -91,56 +94,85 @@ export function AssetsPage() {
           </button>
         }
         right={
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => setNameDialog({ mode: "create" })}
-            data-testid="new-project"
-          >
-            <AddOutline /> {t("assets.newProject")}
-          </button>
+          section === "videos" ? (
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => setNameDialog({ mode: "create" })}
+              data-testid="new-project"
+            >
+              <AddOutline /> {t("assets.newProject")}
+            </button>
+          ) : null
         }
       >
         {t("assets.title")}
       </NavBar>
 
-      <div className="assets-projects" data-testid="project-tabs">
-        <CapsuleTabs activeKey={filter} onChange={select}>
-          <CapsuleTabs.Tab key={ALL} title={t("assets.all")} />
-          <CapsuleTabs.Tab key={UNCATEGORIZED} title={t("assets.uncategorized")} />
-          {projectItems.map((p) => (
-            <CapsuleTabs.Tab
-              key={p.project_id}
-              title={
-                <span data-testid="project-tab">
-                  {p.name} <span className="assets-count">{formatCount(p.video_count, lang)}</span>
-                </span>
-              }
-            />
-          ))}
-        </CapsuleTabs>
+      <div className="assets-sections" data-testid="assets-sections">
+        <Tabs
+          activeKey={section}
+          onChange={(key) => setParams(key === "favorites" ? { tab: "favorites" } : {}, { replace: true })}
+        >
+          <Tabs.Tab
+            key="videos"
+            title={<span data-testid="assets-tab-videos">{t("assets.videosTab")}</span>}
+          />
+          <Tabs.Tab
+            key="favorites"
+            title={<span data-testid="assets-tab-favorites">{t("assets.favoritesTab")}</span>}
+          />
+        </Tabs>
       </div>
 
-      {selected && filter === selected.project_id && (
-        <div className="assets-project-bar" data-testid="project-bar">
-          <span className="assets-project-name" data-testid="project-bar-name">
-            {selected.name}
-          </span>
-          <span className="muted">
-            {t("assets.videoCount", { count: formatCount(selected.video_count, lang) })}
-          </span>
-          <span className="assets-project-actions">
-            <Button size="mini" onClick={() => setNameDialog({ mode: "rename", project: selected })}>
-              {t("assets.rename")}
-            </Button>
-            <Button size="mini" color="danger" fill="outline" onClick={() => void deleteProject(selected)}>
-              {t("assets.delete")}
-            </Button>
-          </span>
-        </div>
-      )}
+      {section === "favorites" ? (
+        <FavoritesGrid />
+      ) : (
+        <>
+          <div className="assets-projects" data-testid="project-tabs">
+            <CapsuleTabs activeKey={filter} onChange={select}>
+              <CapsuleTabs.Tab key={ALL} title={t("assets.all")} />
+              <CapsuleTabs.Tab key={UNCATEGORIZED} title={t("assets.uncategorized")} />
+              {projectItems.map((p) => (
+                <CapsuleTabs.Tab
+                  key={p.project_id}
+                  title={
+                    <span data-testid="project-tab">
+                      {p.name} <span className="assets-count">{formatCount(p.video_count, lang)}</span>
+                    </span>
+                  }
+                />
+              ))}
+            </CapsuleTabs>
+          </div>
 
-      <VideoGrid key={filter} filter={filter} />
+          {selected && filter === selected.project_id && (
+            <div className="assets-project-bar" data-testid="project-bar">
+              <span className="assets-project-name" data-testid="project-bar-name">
+                {selected.name}
+              </span>
+              <span className="muted">
+                {t("assets.videoCount", { count: formatCount(selected.video_count, lang) })}
+              </span>
+              <span className="assets-project-actions">
+                <Button size="mini" onClick={() => setNameDialog({ mode: "rename", project: selected })}>
+                  {t("assets.rename")}
+                </Button>
+                <Button
+                  size="mini"
+                  color="danger"
+                  fill="outline"
+                  onClick={() => void deleteProject(selected)}
+                >
+                  {t("assets.delete")}
+                </Button>
+              </span>
+            </div>
+          )}
+
+          <VideoGrid key={filter} filter={filter} />
+        </>
+      )}
 
       {nameDialog && (
         <ProjectNameDialog
@@ -333,20 +365,59 @@ function FailedTile({ task }: { task: Task }) {
 }
 
 function VideoCard({ video, list }: { video: VideoAsset; list: string }) {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const published = video.publish_status === "published";
   return (
-    <Link
-      to={`/assets/videos/${encodeURIComponent(video.video_id)}?list=${encodeURIComponent(list)}`}
-      className="video-card"
-      data-testid="video-card"
-      data-video-id={video.video_id}
-      data-ratio={video.ratio}
-    >
-      <img src={video.thumbnail_url} alt={video.prompt} loading="lazy" />
-      <span className="video-card-duration" data-testid="video-duration">
-        {formatClock(video.duration_sec)}
-      </span>
-      {video.prompt && <span className="video-card-prompt">{video.prompt}</span>}
-    </Link>
+    <div className="video-card-slot" data-testid="video-slot" data-video-id={video.video_id}>
+      <Link
+        to={`/assets/videos/${encodeURIComponent(video.video_id)}?list=${encodeURIComponent(list)}`}
+        className="video-card"
+        data-testid="video-card"
+        data-video-id={video.video_id}
+        data-ratio={video.ratio}
+        data-publish-status={video.publish_status}
+      >
+        <img src={video.thumbnail_url} alt={video.prompt} loading="lazy" />
+        <span className="video-card-duration" data-testid="video-duration">
+          {formatClock(video.duration_sec)}
+        </span>
+        {video.prompt && <span className="video-card-prompt">{video.prompt}</span>}
+      </Link>
+      {published ? (
+        <span className="video-card-published" data-testid="video-published">
+          {t("assets.published")}
+        </span>
+      ) : (
+        <button
+          type="button"
+          className="video-card-publish"
+          data-testid="video-publish"
+          onClick={() => navigate(`/assets/videos/${encodeURIComponent(video.video_id)}/publish`)}
+        >
+          {t("assets.publish")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** 收藏: the works the viewer favorited (a tip favorites too); a tap opens the swipe player. */
+function FavoritesGrid() {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  return (
+    <div className="assets-favorites" data-testid="favorites-grid">
+      <WorkGrid
+        list="favorites"
+        emptyTitle={t("assets.favoritesEmpty")}
+        emptyAction={
+          <Button color="primary" shape="rounded" onClick={() => navigate("/")}>
+            {t("feed.goDiscover")}
+          </Button>
+        }
+      />
+    </div>
   );
 }
 

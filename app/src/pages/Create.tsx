@@ -1,7 +1,8 @@
-import type { Ratio, TaskCreateBody } from "@skyriff/contracts";
-import { useQuery } from "@tanstack/react-query";
+import type { Ratio, RemixBody, TaskCreateBody } from "@skyriff/contracts";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Button,
+  Dialog,
   DotLoading,
   List,
   NavBar,
@@ -13,19 +14,25 @@ import {
 } from "antd-mobile";
 import { AddOutline, CloseOutline, PictureOutline, UnorderedListOutline } from "antd-mobile-icons";
 import { type ChangeEvent, useEffect, useRef, useState } from "react";
-import { useLocation, useNavigate } from "react-router-dom";
-import { client, errorMessage } from "../api.ts";
+import { useLocation, useNavigate, useSearchParams } from "react-router-dom";
+import { client, errorMessage, newIdempotencyKey } from "../api.ts";
+import { findCachedWork, setCreditsBalance } from "../community.tsx";
+import "../components/community.css";
 import { EmptyState } from "../components/EmptyState.tsx";
 import {
   type CreateDraft,
   type CreatePrefillState,
   clearDraft,
+  isInsufficientCredits,
+  isRetryableFailure,
   loadDraft,
   previewFor,
+  rememberEstimate,
   rememberPreview,
   saveDraft,
   UNCATEGORIZED,
   useConfig,
+  useInsufficientCreditsDialog,
   useStartGeneration,
 } from "../generation.tsx";
 import { type MessageKey, useI18n } from "../i18n.tsx";
@@ -50,7 +57,24 @@ export function CreatePage() {
   const navigate = useNavigate();
   const location = useLocation();
   const { start, submitting } = useStartGeneration();
-  const [initial] = useState(() => initialDraft(location.state));
+  const queryClient = useQueryClient();
+  const showInsufficient = useInsufficientCreditsDialog();
+  const [params] = useSearchParams();
+  // 二创: /create?remix=<work id> — the original's prompt is kept (and never shown when locked); the
+  // user may add to it. The remix fee and the generation cost are shown and charged together.
+  const remixId = params.get("remix");
+  const remixWork = useQuery({
+    queryKey: ["work", remixId],
+    queryFn: () => client.work(remixId ?? ""),
+    enabled: remixId !== null,
+    initialData: () => (remixId ? findCachedWork(queryClient, remixId) : undefined),
+  });
+  const remix = remixId ? remixWork.data : undefined;
+  const [remixing, setRemixing] = useState(false);
+  const remixKey = useRef<{ key: string; body: string } | null>(null);
+  const [initial] = useState(() =>
+    remixId ? { draft: null, prefilled: false } : initialDraft(location.state),
+  );
 
   const config = useConfig();
   // The balance decides what the user is told before confirming: always re-read it on entry.
@@ -79,6 +103,7 @@ export function CreatePage() {
 
   // Every change is kept for this tab: a trip to 去充值 (or anywhere else) and back finds it again.
   useEffect(() => {
+    if (remixId) return;
     saveDraft({
       prompt,
       model: modelId,
@@ -87,7 +112,7 @@ export function CreatePage() {
       projectId: projectPick,
       referenceAssetId: referenceId,
     });
-  }, [prompt, modelId, durationPick, ratioPick, projectPick, referenceId]);
+  }, [remixId, prompt, modelId, durationPick, ratioPick, projectPick, referenceId]);
 
   const models = config.data?.models ?? [];
   const model = models.find((m) => m.id === modelId) ?? models[0];
@@ -96,16 +121,19 @@ export function CreatePage() {
     model && durationPick !== null && model.durations.includes(durationPick)
       ? durationPick
       : model?.durations[0];
+  const ratioWanted = ratioPick ?? remix?.ratio ?? null;
   const ratio =
-    model && ratioPick !== null && model.ratios.includes(ratioPick)
-      ? ratioPick
+    model && ratioWanted !== null && model.ratios.includes(ratioWanted)
+      ? ratioWanted
       : model?.ratios.includes("9:16")
         ? "9:16"
         : model?.ratios[0];
   const maxChars = config.data?.generation.prompt_max_chars ?? 1000;
   const balance = wallets.data?.credits.balance;
   // Credits are integers: an integer product, never a float.
-  const cost = model && duration !== undefined ? model.credits_per_second * duration : undefined;
+  const genCost = model && duration !== undefined ? model.credits_per_second * duration : undefined;
+  const remixFee = remix?.remix_fee_credits ?? 0;
+  const cost = genCost !== undefined ? genCost + (remixId ? remixFee : 0) : undefined;
   const after = balance !== undefined && cost !== undefined ? balance - cost : undefined;
   const projectItems = projects.data?.items ?? [];
   // A project deleted since the draft was made: the video goes to 未分类, as the label says.
@@ -143,7 +171,97 @@ export function CreatePage() {
     }
   };
 
+  const sendRemix = async (workId: string, body: RemixBody, key: string): Promise<void> => {
+    setRemixing(true);
+    try {
+      const res = await client.remix(workId, body, key);
+      remixKey.current = null;
+      rememberEstimate(res.task_id, res.estimated_seconds);
+      setCreditsBalance(queryClient, res.balance_after);
+      void queryClient.invalidateQueries({ queryKey: ["tasks"] });
+      Toast.show({
+        icon: "success",
+        content: (
+          <span data-testid="remix-toast">
+            {t("remix.started", {
+              fee: formatCredits(res.remix_fee_credits),
+              cost: formatCredits(res.cost_credits),
+              balance: formatCredits(res.balance_after),
+            })}
+          </span>
+        ),
+      });
+      navigate("/tasks");
+    } catch (err) {
+      if (isRetryableFailure(err)) {
+        setRemixing(false);
+        const again = await Dialog.confirm({
+          content: t("create.networkRetry"),
+          confirmText: t("create.retry"),
+          cancelText: t("common.cancel"),
+        });
+        if (again) return sendRemix(workId, body, key);
+        return;
+      }
+      remixKey.current = null;
+      if (isInsufficientCredits(err)) {
+        void queryClient.invalidateQueries({ queryKey: ["wallets"] });
+        await showInsufficient(err.data as { required?: unknown; current_balance?: unknown } | null);
+        return;
+      }
+      Toast.show({ content: errorMessage(err, t("common.networkError")) });
+    } finally {
+      setRemixing(false);
+    }
+  };
+
+  const submitRemix = async () => {
+    if (!remix || !model || duration === undefined || !ratio || genCost === undefined || cost === undefined)
+      return;
+    if (!remix.allow_remix) {
+      Toast.show({ content: t("remix.disabled") });
+      return;
+    }
+    if (balance !== undefined && balance < cost) {
+      await showInsufficient({ required: cost, current_balance: balance });
+      return;
+    }
+    const ok = await Dialog.confirm({
+      title: t("remix.confirmTitle"),
+      content: (
+        <div className="confirm-cost" data-testid="remix-confirm">
+          <div>
+            {t("remix.confirmBreakdown", {
+              fee: formatCredits(remixFee),
+              cost: formatCredits(genCost),
+              total: formatCredits(cost),
+            })}
+          </div>
+          {after !== undefined && (
+            <div className="muted">{t("remix.confirmAfter", { after: formatCredits(after) })}</div>
+          )}
+        </div>
+      ),
+      confirmText: t("create.confirmOk"),
+      cancelText: t("common.cancel"),
+    });
+    if (!ok) return;
+    const delta = prompt.trim();
+    const body: RemixBody = {
+      ...(delta ? { prompt_delta: delta } : {}),
+      duration_sec: duration,
+      ratio: ratio as Ratio,
+      model: model.id,
+      project_id: projectId === UNCATEGORIZED ? null : projectId,
+    };
+    const fingerprint = JSON.stringify(body);
+    if (remixKey.current?.body !== fingerprint)
+      remixKey.current = { key: newIdempotencyKey(), body: fingerprint };
+    await sendRemix(remix.work_id, body, remixKey.current.key);
+  };
+
   const submit = async () => {
+    if (remixId) return submitRemix();
     if (!model || duration === undefined || !ratio || cost === undefined) return;
     const text = prompt.trim();
     if (!text) {
@@ -180,7 +298,7 @@ export function CreatePage() {
         </button>
       }
     >
-      {t("create.title")}
+      {remixId ? t("remix.title") : t("create.title")}
     </NavBar>
   );
 
@@ -216,18 +334,59 @@ export function CreatePage() {
     );
   }
 
+  if (remixId && !remix) {
+    return (
+      <div className="page">
+        {header}
+        <div className="center-block">
+          {remixWork.isError ? (
+            <span className="create-error">{errorMessage(remixWork.error, t("common.networkError"))}</span>
+          ) : (
+            <DotLoading />
+          )}
+        </div>
+      </div>
+    );
+  }
+
   return (
     <div className="page create-page">
       {header}
 
+      {remix && (
+        <section className="remix-banner" data-testid="remix-banner" data-work-id={remix.work_id}>
+          <img src={remix.cover_url} alt="" />
+          <div className="remix-banner-text">
+            <b data-testid="remix-source-title" data-user-content>
+              {t("remix.from", { title: remix.title })}
+            </b>
+            <span data-user-content>@{remix.creator.nickname}</span>
+            <div className="remix-costs">
+              {remix.allow_remix ? (
+                <span data-testid="remix-fee">{t("remix.feeLine", { fee: formatCredits(remixFee) })}</span>
+              ) : (
+                <span className="create-error" data-testid="remix-disabled">
+                  {t("remix.disabled")}
+                </span>
+              )}
+              <span>
+                {remix.is_prompt_locked && !remix.viewer.is_prompt_unlocked && !remix.viewer.is_own
+                  ? t("remix.promptKeptLocked")
+                  : t("remix.promptKept")}
+              </span>
+            </div>
+          </div>
+        </section>
+      )}
+
       <section className="create-section">
-        <div className="create-label">{t("create.prompt")}</div>
+        <div className="create-label">{remix ? t("remix.delta") : t("create.prompt")}</div>
         <TextArea
           className="create-prompt"
-          placeholder={t("create.promptPlaceholder")}
+          placeholder={remix ? t("remix.deltaPlaceholder") : t("create.promptPlaceholder")}
           value={prompt}
           onChange={setPrompt}
-          maxLength={maxChars}
+          maxLength={remix ? 500 : maxChars}
           autoSize={{ minRows: 4, maxRows: 10 }}
           showCount={(length, max) => (
             <span data-testid="prompt-count">
@@ -237,73 +396,75 @@ export function CreatePage() {
         />
       </section>
 
-      <section className="create-section">
-        <div className="create-label">{t("create.referenceImage")}</div>
-        {model.image_to_video ? (
-          <div className="create-upload">
-            {referenceId ? (
-              <div className="create-upload-tile" data-testid="reference-tile" data-asset-id={referenceId}>
-                {preview && !previewBroken ? (
-                  <img
-                    src={preview}
-                    alt=""
-                    data-testid="reference-preview"
-                    onError={() => setPreviewBroken(true)}
-                  />
-                ) : (
-                  // A reference copied from an earlier task (or an expired preview link): it is attached,
-                  // there is just no picture of it on this device.
-                  <span className="gl-reference-placeholder" data-testid="reference-placeholder">
-                    <PictureOutline fontSize={26} />
-                    {t("create.referenceAttached")}
-                  </span>
-                )}
+      {!remix && (
+        <section className="create-section">
+          <div className="create-label">{t("create.referenceImage")}</div>
+          {model.image_to_video ? (
+            <div className="create-upload">
+              {referenceId ? (
+                <div className="create-upload-tile" data-testid="reference-tile" data-asset-id={referenceId}>
+                  {preview && !previewBroken ? (
+                    <img
+                      src={preview}
+                      alt=""
+                      data-testid="reference-preview"
+                      onError={() => setPreviewBroken(true)}
+                    />
+                  ) : (
+                    // A reference copied from an earlier task (or an expired preview link): it is attached,
+                    // there is just no picture of it on this device.
+                    <span className="gl-reference-placeholder" data-testid="reference-placeholder">
+                      <PictureOutline fontSize={26} />
+                      {t("create.referenceAttached")}
+                    </span>
+                  )}
+                  <button
+                    type="button"
+                    className="create-upload-remove"
+                    aria-label={t("create.removeImage")}
+                    data-testid="reference-remove"
+                    onClick={() => setReferenceId(null)}
+                  >
+                    <CloseOutline />
+                  </button>
+                </div>
+              ) : (
                 <button
                   type="button"
-                  className="create-upload-remove"
-                  aria-label={t("create.removeImage")}
-                  data-testid="reference-remove"
-                  onClick={() => setReferenceId(null)}
+                  className="create-upload-tile create-upload-add"
+                  disabled={uploading}
+                  onClick={() => fileInput.current?.click()}
+                  data-testid="reference-add"
                 >
-                  <CloseOutline />
+                  {uploading ? <SpinLoading style={{ "--size": "24px" }} /> : <AddOutline fontSize={26} />}
+                  <span>{uploading ? t("create.uploading") : t("create.uploadImage")}</span>
                 </button>
-              </div>
-            ) : (
-              <button
-                type="button"
-                className="create-upload-tile create-upload-add"
-                disabled={uploading}
-                onClick={() => fileInput.current?.click()}
-                data-testid="reference-add"
-              >
-                {uploading ? <SpinLoading style={{ "--size": "24px" }} /> : <AddOutline fontSize={26} />}
-                <span>{uploading ? t("create.uploading") : t("create.uploadImage")}</span>
-              </button>
-            )}
-            <input
-              ref={fileInput}
-              type="file"
-              accept="image/jpeg,image/png,image/webp"
-              hidden
-              data-testid="reference-input"
-              onChange={(e) => void onFile(e)}
-            />
-            <div className="create-upload-hint">
-              {uploadError ? (
-                <span className="create-error" data-testid="upload-error">
-                  {uploadError}
-                </span>
-              ) : (
-                <span className="muted">{t("create.imageHint")}</span>
               )}
+              <input
+                ref={fileInput}
+                type="file"
+                accept="image/jpeg,image/png,image/webp"
+                hidden
+                data-testid="reference-input"
+                onChange={(e) => void onFile(e)}
+              />
+              <div className="create-upload-hint">
+                {uploadError ? (
+                  <span className="create-error" data-testid="upload-error">
+                    {uploadError}
+                  </span>
+                ) : (
+                  <span className="muted">{t("create.imageHint")}</span>
+                )}
+              </div>
             </div>
-          </div>
-        ) : (
-          <div className="muted create-hint" data-testid="no-image-to-video">
-            {t("create.imageNotSupported")}
-          </div>
-        )}
-      </section>
+          ) : (
+            <div className="muted create-hint" data-testid="no-image-to-video">
+              {t("create.imageNotSupported")}
+            </div>
+          )}
+        </section>
+      )}
 
       <section className="create-section">
         <div className="create-label">{t("create.model")}</div>
@@ -388,6 +549,12 @@ export function CreatePage() {
             <b data-testid="create-cost">
               {cost !== undefined ? t("create.costValue", { cost: formatCredits(cost) }) : "—"}
             </b>
+            {remix && genCost !== undefined && (
+              <span className="muted" data-testid="remix-cost-split">
+                {" "}
+                {t("remix.split", { fee: formatCredits(remixFee), cost: formatCredits(genCost) })}
+              </span>
+            )}
           </div>
           <div className="gl-create-bar-balance">
             <span>
@@ -413,12 +580,12 @@ export function CreatePage() {
           shape="rounded"
           size="large"
           className="create-submit gl-create-bar-submit"
-          loading={submitting}
-          disabled={uploading || submitting}
+          loading={submitting || remixing}
+          disabled={uploading || submitting || remixing || (remix !== undefined && !remix.allow_remix)}
           onClick={() => void submit()}
           data-testid="create-submit"
         >
-          {t("create.submit")}
+          {remix ? t("remix.submit") : t("create.submit")}
         </Button>
       </section>
     </div>

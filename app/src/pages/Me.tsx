@@ -6,13 +6,17 @@ import {
   GiftOutline,
   PayCircleOutline,
   PhoneFill,
+  PlayOutline,
+  RightOutline,
   SetOutline,
+  StarOutline,
   UnorderedListOutline,
   VideoOutline,
 } from "antd-mobile-icons";
 import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { client, errorMessage, newIdempotencyKey } from "../api.ts";
+import "../components/community.css";
 import { useI18n } from "../i18n.tsx";
 import { formatCoins, formatCount, formatCredits, sumCoins } from "../money.ts";
 import { displayNickname } from "../userDisplay.ts";
@@ -142,10 +146,16 @@ export function MePage() {
                 {t("me.coinsAvailable")}{" "}
                 <b data-testid="coins-available">{w ? formatCoins(w.coins.available) : "—"}</b>
               </span>
-              <span>
+              <button
+                type="button"
+                className="me-pending-link"
+                data-testid="coins-pending-link"
+                onClick={() => navigate("/me/pending-coins")}
+              >
                 {t("me.coinsPending")}{" "}
                 <b data-testid="coins-pending">{w ? formatCoins(w.coins.pending) : "—"}</b>
-              </span>
+                <RightOutline className="me-pending-arrow" />
+              </button>
             </div>
           </div>
         </section>
@@ -201,6 +211,32 @@ export function MePage() {
             }
           >
             {t("me.videos")}
+          </List.Item>
+          <List.Item
+            prefix={<PlayOutline />}
+            onClick={() => user && navigate(`/users/${encodeURIComponent(user.user_id)}`)}
+            extra={
+              stats ? (
+                <span data-testid="me-works-count">
+                  {t("me.videoCount", { count: formatCount(stats.works_count, lang) })}
+                </span>
+              ) : null
+            }
+          >
+            {t("me.myWorks")}
+          </List.Item>
+          <List.Item
+            prefix={<StarOutline />}
+            onClick={() => navigate("/assets?tab=favorites")}
+            extra={
+              counts ? (
+                <span data-testid="me-favorites-count">
+                  {t("me.videoCount", { count: formatCount(counts.favorites, lang) })}
+                </span>
+              ) : null
+            }
+          >
+            {t("me.myFavorites")}
           </List.Item>
           <List.Item prefix={<PayCircleOutline />} onClick={() => navigate("/me/recharge")}>
             {t("me.recharge")}

@@ -111,6 +111,8 @@ export const envSchema = z.object({
   FFMPEG_PATH: optionalString,
   FFPROBE_PATH: optionalString,
   WATERMARK_FONT_FILE: optionalString,
+  /** Extra sensitive words (comma list), added to the `sensitive_words` table's and the built-in seed. */
+  SENSITIVE_WORDS: optionalString,
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

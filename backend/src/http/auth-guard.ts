@@ -35,3 +35,20 @@ export function currentUser(request: FastifyRequest): AuthInfo {
   if (!request.auth) throw new AppError(ErrorCode.NOT_LOGGED_IN);
   return request.auth;
 }
+
+/**
+ * preValidation for public routes that personalise when signed in: no Authorization header means an
+ * anonymous viewer (`request.auth` stays null); a header with a bad or expired token is still 401, so
+ * the app refreshes instead of silently seeing the anonymous view.
+ */
+export function optionalAuth(ctx: AppContext) {
+  const guard = authGuard(ctx);
+  return async (request: FastifyRequest): Promise<void> => {
+    if (request.headers.authorization === undefined) return;
+    await guard(request);
+  };
+}
+
+export function viewerOf(request: FastifyRequest): string | null {
+  return request.auth?.userId ?? null;
+}

@@ -39,7 +39,7 @@ export const ROUTE_ERRORS: Record<string, readonly ErrorSpec[]> = {
   "POST /api/v1/me/delete_account": [E.USER_NOT_FOUND, E.STATE_CONFLICT],
   // users
   "GET /api/v1/me": [E.USER_NOT_FOUND],
-  "PATCH /api/v1/me/profile": [E.USER_NOT_FOUND, E.NOT_FOUND],
+  "PATCH /api/v1/me/profile": [[400, E.VALIDATION], E.USER_NOT_FOUND, E.NOT_FOUND],
   "GET /api/v1/me/home": [E.USER_NOT_FOUND],
   // wallet
   "GET /api/v1/me/wallets": [],
@@ -54,7 +54,13 @@ export const ROUTE_ERRORS: Record<string, readonly ErrorSpec[]> = {
   ],
   "GET /api/v1/media/images/:id": [E.NOT_FOUND],
   // generation
-  "POST /api/v1/tasks/create": [E.INSUFFICIENT_CREDITS, E.GENERATION_LIMIT, E.NOT_FOUND, E.STATE_CONFLICT],
+  "POST /api/v1/tasks/create": [
+    [400, E.VALIDATION],
+    E.INSUFFICIENT_CREDITS,
+    E.GENERATION_LIMIT,
+    E.NOT_FOUND,
+    E.STATE_CONFLICT,
+  ],
   "GET /api/v1/tasks": [],
   "GET /api/v1/tasks/:id": [E.NOT_FOUND],
   "GET /api/v1/tasks/:id/events": [E.NOT_FOUND],
@@ -74,6 +80,44 @@ export const ROUTE_ERRORS: Record<string, readonly ErrorSpec[]> = {
   "POST /api/v1/projects": [],
   "PATCH /api/v1/projects/:id": [E.NOT_FOUND],
   "DELETE /api/v1/projects/:id": [E.NOT_FOUND],
+  // creator income: the money actions on a work (issue 8 part B)
+  "POST /api/v1/works/:id/tip_and_favorite": [
+    E.NOT_FOUND,
+    E.NOT_ALLOWED,
+    E.INSUFFICIENT_CREDITS,
+    E.STATE_CONFLICT,
+  ],
+  // optional auth: no header is anonymous, a bad or expired token is still 401
+  "GET /api/v1/works/:id/prompt": [E.NOT_FOUND, E.NOT_LOGGED_IN, E.TOKEN_EXPIRED, E.USER_BANNED],
+  "POST /api/v1/works/:id/prompt/unlock": [E.NOT_FOUND, E.INSUFFICIENT_CREDITS, E.STATE_CONFLICT],
+  "POST /api/v1/works/:id/remix": [
+    [400, E.VALIDATION],
+    E.NOT_FOUND,
+    E.NOT_ALLOWED,
+    E.INSUFFICIENT_CREDITS,
+    E.GENERATION_LIMIT,
+    E.STATE_CONFLICT,
+  ],
+  // works (GET and share: sign-in optional; a bad token is still 401)
+  "POST /api/v1/works/publish": [[400, E.VALIDATION], E.NOT_FOUND, E.STATE_CONFLICT],
+  "GET /api/v1/works/:id": [E.NOT_FOUND],
+  "DELETE /api/v1/works/:id": [E.NOT_FOUND, E.NOT_ALLOWED],
+  "POST /api/v1/works/:id/share": [E.NOT_FOUND],
+  // social
+  "POST /api/v1/works/:id/like": [E.NOT_FOUND],
+  "POST /api/v1/works/:id/unlike": [E.NOT_FOUND],
+  "POST /api/v1/works/:id/favorite": [E.NOT_FOUND],
+  "DELETE /api/v1/works/:id/favorite": [E.NOT_FOUND],
+  "GET /api/v1/me/favorites": [],
+  "POST /api/v1/users/:id/follow": [E.USER_NOT_FOUND, E.STATE_CONFLICT],
+  "POST /api/v1/users/:id/unfollow": [E.USER_NOT_FOUND, E.STATE_CONFLICT],
+  "GET /api/v1/users/:id/profile": [E.USER_NOT_FOUND],
+  "GET /api/v1/users/:id/works": [E.USER_NOT_FOUND],
+  "GET /api/v1/users/:id/followers": [E.USER_NOT_FOUND],
+  "GET /api/v1/users/:id/following": [E.USER_NOT_FOUND],
+  // feed (following requires sign-in: 401 without a token)
+  "GET /api/v1/feed": [E.NOT_LOGGED_IN],
+  "GET /api/v1/rankings/creators/tips": [],
   // dev (not in production; loopback clients only unless DEV_TOOLS=1)
   "GET /api/v1/dev/sms/outbox": [E.INVALID_PHONE_OR_CODE, E.NOT_ALLOWED],
   "POST /api/v1/dev/grant": [E.USER_NOT_FOUND, E.NOT_ALLOWED],

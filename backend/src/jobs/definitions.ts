@@ -16,6 +16,10 @@ export const jobPayloads = {
   "generation.timeout_sweep": z.object({}),
   /** Deletes finished outbox rows older than a day. */
   "jobs.cleanup": z.object({}),
+  /** Writes new numbered ranking snapshots of the discover and hot feeds (ARCHITECTURE §6b). */
+  "feed.refresh": z.object({}),
+  /** Recomputes work_stats / user_stats counters (likes, favorites, follows, works) from the rows. */
+  "community.recount": z.object({}),
 };
 
 export type JobName = keyof typeof jobPayloads;
@@ -28,4 +32,6 @@ export const schedules: { name: JobName; pattern: string }[] = [
   { name: "generation.poll_sweep", pattern: "*/5 * * * * *" },
   { name: "generation.timeout_sweep", pattern: "0 * * * * *" },
   { name: "jobs.cleanup", pattern: "0 15 * * * *" },
+  { name: "feed.refresh", pattern: "0 * * * * *" },
+  { name: "community.recount", pattern: "0 45 4 * * *" },
 ];

@@ -1,4 +1,14 @@
-export { type AccountRef, type Asset, accountsOf, platform } from "./accounts.js";
+export {
+  type AccountRef,
+  type Asset,
+  accountsOf,
+  CREATOR_PENDING_SHARDS,
+  isPendingAccountId,
+  pendingShard,
+  pendingShardsOf,
+  platform,
+  platformShardIds,
+} from "./accounts.js";
 export { BusinessKeyConflictError, InsufficientBalanceError, UnbalancedTransactionError } from "./errors.js";
 export {
   AlreadyAnsweredError,
@@ -10,6 +20,18 @@ export {
   type StoredAnswer,
   withIdempotency,
 } from "./idempotency.js";
+export {
+  findLot,
+  type Lot,
+  type LotEnd,
+  LotNotFoundError,
+  type LotOutcome,
+  lotOfTransaction,
+  type OpenLot,
+  openLots,
+  releaseLot,
+  reverseLot,
+} from "./lots.js";
 export {
   onBalanceChanged,
   type PostedEntry,
@@ -26,5 +48,4 @@ export {
   listPostings,
   lockedBalancesOf,
   notifyBalanceChanged,
-  pendingCoinPostings,
 } from "./repository.js";

@@ -192,17 +192,6 @@ export async function listPostings(ex: Executor, accountIds: string[], after: Ke
     .limit(limit + 1);
 }
 
-export async function pendingCoinPostings(ex: Executor, accountId: string) {
-  return ex
-    .select({ amount: postings.amount, unlockAt: postings.unlockAt, source: postings.entryType })
-    .from(postings)
-    .where(
-      and(eq(postings.accountId, accountId), eq(postings.status, "pending"), sql`${postings.amount} > 0`),
-    )
-    .orderBy(postings.unlockAt)
-    .limit(100);
-}
-
 export interface ReconciliationRows {
   accountMismatches: { accountId: string; cached: string; posted: string }[];
   assetTotals: { asset: string; cached: string; posted: string }[];

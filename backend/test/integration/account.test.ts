@@ -65,7 +65,11 @@ async function giveCoins(userId: string, availableMilli: bigint, pendingMilli: b
           status: "pending",
           unlockAt: new Date(Date.now() + 7 * 24 * 3600_000),
         },
-        { account: platform.coinsCreatorPayable, amount: -(availableMilli + pendingMilli), entryType: "tip" },
+        {
+          account: platform.coinsCreatorPayable(userId),
+          amount: -(availableMilli + pendingMilli),
+          entryType: "tip",
+        },
       ],
     }),
   );

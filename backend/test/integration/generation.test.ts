@@ -231,6 +231,17 @@ describe("generation loop on the simulated vendor", () => {
     expect(tasks.body.data.items).toEqual([]);
   });
 
+  it("a prompt with a sensitive word is 400/4220 naming prompt, and nothing is held", async () => {
+    const user = await userWith(20);
+    const res = await create(user.access_token, { prompt: "教你网 赌 技巧", duration_sec: 10 });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe(4220);
+    expect(Object.keys(res.body.data.fields)).toEqual(["prompt"]);
+    expect(await balance(user.access_token)).toBe(20);
+    const tasks = await call(t, "GET", "/api/v1/tasks", { token: user.access_token });
+    expect(tasks.body.data.items).toEqual([]);
+  });
+
   it("validates against the model catalog and the limits", async () => {
     const user = await userWith(100);
     expect(

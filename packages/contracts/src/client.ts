@@ -10,6 +10,23 @@ import type {
 import type { product, productType, publicConfig } from "./catalog.js";
 import type { ErrorEnvelope, Page } from "./common.js";
 import type {
+  CreatorRanking,
+  FeedTab,
+  favoriteResult,
+  followResult,
+  likeResult,
+  Profile,
+  PromptUnlockResult,
+  PromptView,
+  PublishBody,
+  RemixBody,
+  RemixResult,
+  shareResult,
+  TipResult,
+  UserListItem,
+  Work,
+} from "./community.js";
+import type {
   downloadResult,
   MediaUploadResult,
   Project,
@@ -264,6 +281,105 @@ export class SkyriffClient {
   }
   deleteProject(projectId: string) {
     return this.request<{ deleted: boolean }>("DELETE", `/projects/${encodeURIComponent(projectId)}`);
+  }
+
+  // --- works (community) ---
+  publishWork(body: PublishBody, idempotencyKey?: string) {
+    return this.request<Work>("POST", "/works/publish", {
+      body,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
+  }
+  unpublishWork(workId: string) {
+    return this.request<unknown>("DELETE", `/works/${encodeURIComponent(workId)}`);
+  }
+  work(workId: string) {
+    return this.request<Work>("GET", `/works/${encodeURIComponent(workId)}`);
+  }
+  feed(query: { tab?: FeedTab; cursor?: string | null; limit?: number } = {}) {
+    return this.request<Page<Work>>("GET", `/feed?${toQuery(query)}`);
+  }
+  creatorTipRanking(limit = 10) {
+    return this.request<{ items: CreatorRanking[] }>("GET", `/rankings/creators/tips?limit=${limit}`);
+  }
+
+  // --- social ---
+  follow(userId: string) {
+    return this.request<z.infer<typeof followResult>>("POST", `/users/${encodeURIComponent(userId)}/follow`);
+  }
+  unfollow(userId: string) {
+    return this.request<z.infer<typeof followResult>>(
+      "POST",
+      `/users/${encodeURIComponent(userId)}/unfollow`,
+    );
+  }
+  profile(userId: string) {
+    return this.request<Profile>("GET", `/users/${encodeURIComponent(userId)}/profile`);
+  }
+  userWorks(userId: string, cursor?: string | null, limit?: number) {
+    return this.request<Page<Work>>(
+      "GET",
+      `/users/${encodeURIComponent(userId)}/works?${toQuery({ cursor, limit })}`,
+    );
+  }
+  followers(userId: string, cursor?: string | null) {
+    return this.request<Page<UserListItem>>(
+      "GET",
+      `/users/${encodeURIComponent(userId)}/followers?${toQuery({ cursor })}`,
+    );
+  }
+  following(userId: string, cursor?: string | null) {
+    return this.request<Page<UserListItem>>(
+      "GET",
+      `/users/${encodeURIComponent(userId)}/following?${toQuery({ cursor })}`,
+    );
+  }
+  like(workId: string) {
+    return this.request<z.infer<typeof likeResult>>("POST", `/works/${encodeURIComponent(workId)}/like`);
+  }
+  unlike(workId: string) {
+    return this.request<z.infer<typeof likeResult>>("POST", `/works/${encodeURIComponent(workId)}/unlike`);
+  }
+  favorite(workId: string) {
+    return this.request<z.infer<typeof favoriteResult>>(
+      "POST",
+      `/works/${encodeURIComponent(workId)}/favorite`,
+    );
+  }
+  unfavorite(workId: string) {
+    return this.request<z.infer<typeof favoriteResult>>(
+      "DELETE",
+      `/works/${encodeURIComponent(workId)}/favorite`,
+    );
+  }
+  favorites(cursor?: string | null, limit?: number) {
+    return this.request<Page<Work>>("GET", `/me/favorites?${toQuery({ cursor, limit })}`);
+  }
+  shareWork(workId: string) {
+    return this.request<z.infer<typeof shareResult>>("POST", `/works/${encodeURIComponent(workId)}/share`);
+  }
+
+  // --- creator income ---
+  tipAndFavorite(workId: string, amountCredits: 10 | 20 | 50 | 100, idempotencyKey: string) {
+    return this.request<TipResult>("POST", `/works/${encodeURIComponent(workId)}/tip_and_favorite`, {
+      body: { amount_credits: amountCredits },
+      idempotencyKey,
+    });
+  }
+  workPrompt(workId: string) {
+    return this.request<PromptView>("GET", `/works/${encodeURIComponent(workId)}/prompt`);
+  }
+  unlockPrompt(workId: string, idempotencyKey: string) {
+    return this.request<PromptUnlockResult>("POST", `/works/${encodeURIComponent(workId)}/prompt/unlock`, {
+      body: {},
+      idempotencyKey,
+    });
+  }
+  remix(workId: string, body: RemixBody, idempotencyKey: string) {
+    return this.request<RemixResult>("POST", `/works/${encodeURIComponent(workId)}/remix`, {
+      body,
+      idempotencyKey,
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 export * from "./auth.js";
 export * from "./catalog.js";
 export * from "./common.js";
+export * from "./community.js";
 export * from "./errors.js";
 export * from "./generation.js";
 export * from "./me.js";

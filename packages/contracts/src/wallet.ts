@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { coinAmount, id, isoDateTime } from "./common.js";
+import { pendingLot } from "./community.js";
 
 export const wallets = z.object({
   credits: z.object({ balance: z.number().int() }),
   coins: z.object({
     available: coinAmount,
     pending: coinAmount,
-    pending_details: z.array(
-      z.object({ amount: coinAmount, unlock_at: isoDateTime.nullable(), source: z.string() }),
-    ),
+    /** Unreleased pending lots, soonest unlock first (at most 50; `pending` is the full total). */
+    pending_details: z.array(pendingLot),
   }),
 });
 export type Wallets = z.infer<typeof wallets>;

@@ -57,6 +57,17 @@ export const tasks = pgTable(
     vendorVideoUrl: text("vendor_video_url"),
     projectId: text("project_id"),
     referenceImageAssetId: text("reference_image_asset_id"),
+    /** `remix`: created by POST /works/{id}/remix from `sourceWorkId`; its fee is settled with the task. */
+    sourceType: text("source_type", { enum: ["create", "remix"] })
+      .notNull()
+      .default("create"),
+    sourceWorkId: text("source_work_id"),
+    remixFeeCredits: integer("remix_fee_credits").notNull().default(0),
+    /**
+     * What the owner is shown as the prompt when it differs from what the vendor gets: a remix of a locked
+     * prompt the remixer has not unlocked shows only the remixer's own addition. Null: `prompt`.
+     */
+    displayPrompt: text("display_prompt"),
     costCredits: integer("cost_credits").notNull(),
     errorMessage: text("error_message"),
     refunded: boolean("refunded").notNull().default(false),

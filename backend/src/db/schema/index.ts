@@ -1,4 +1,5 @@
 export * from "./catalog.js";
+export * from "./community.js";
 export * from "./generation.js";
 export * from "./jobs.js";
 export * from "./ledger.js";

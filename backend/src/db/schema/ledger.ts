@@ -44,7 +44,15 @@ export const ledgerTransactions = pgTable(
     metadata: jsonb("metadata"),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
-  (t) => [uniqueIndex("ledger_transactions_business_key_uq").on(t.businessKey)],
+  (t) => [
+    uniqueIndex("ledger_transactions_business_key_uq").on(t.businessKey),
+    /**
+     * A pending-coin lot ends once: its release (`lot:{posting_id}:release`) and its reversal
+     * (`lot:{posting_id}:reverse`) both name the lot as `ref_type = 'lot', ref_id = posting id`, so at most
+     * one of them can ever exist (ledger/lots.ts).
+     */
+    uniqueIndex("ledger_transactions_lot_end_uq").on(t.refId).where(sql`${t.refType} = 'lot'`),
+  ],
 );
 
 export const postings = pgTable(
@@ -71,6 +79,8 @@ export const postings = pgTable(
     check("postings_amount_non_zero", sql`${t.amount} <> 0`),
     index("postings_account_created_idx").on(t.accountId, t.createdAt.desc(), t.id.desc()),
     index("postings_transaction_idx").on(t.transactionId),
+    /** Pending lots of an account by unlock time (pending_details; the Phase 3 release). */
+    index("postings_pending_lots_idx").on(t.accountId, t.unlockAt, t.id).where(sql`${t.status} = 'pending'`),
   ],
 );
 

@@ -96,3 +96,12 @@ export async function countVideos(ex: Executor, userId: string): Promise<number>
     .where(and(eq(videoAssets.ownerUserId, userId), isNull(videoAssets.deletedAt)));
   return rows[0]?.n ?? 0;
 }
+
+/** The asset's publish state follows its work (publish / unpublish, in the work's transaction). */
+export async function setPublishStatus(
+  ex: Executor,
+  id: string,
+  status: VideoRow["publishStatus"],
+): Promise<void> {
+  await ex.update(videoAssets).set({ publishStatus: status }).where(eq(videoAssets.id, id));
+}

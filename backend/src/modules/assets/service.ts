@@ -135,3 +135,6 @@ export async function downloadNoWatermark(
     };
   });
 }
+
+// What the works module does with assets: find one (its owner checks it) and follow publish state.
+export { findVideo, setPublishStatus } from "./repository.js";

@@ -9,6 +9,7 @@ import {
   type IdempotencyHandle,
   lockedBalancesOf,
   type PostingInput,
+  pendingShardsOf,
   platform,
   post,
   withIdempotency,
@@ -395,10 +396,19 @@ export async function deleteAccount(
     const user = await users.lockUser(tx, userId);
     if (!user || user.status === "deleted") throw new AppError(ErrorCode.USER_NOT_FOUND);
     const acc = accountsOf(userId);
-    const balances = await lockedBalancesOf(tx, [acc.credits.id, acc.coinsAvailable.id, acc.coinsPending.id]);
+    // Pending coins live on every pending shard (ledger/accounts.ts): all of them are locked and emptied.
+    const pendingShards = pendingShardsOf(userId);
+    const balances = await lockedBalancesOf(tx, [
+      acc.credits.id,
+      acc.coinsAvailable.id,
+      ...pendingShards.map((a) => a.id),
+    ]);
     const credits = balances.get(acc.credits.id) ?? 0n;
     const available = balances.get(acc.coinsAvailable.id) ?? 0n;
-    const pending = balances.get(acc.coinsPending.id) ?? 0n;
+    const pendingByShard = pendingShards
+      .map((account) => ({ account, amount: balances.get(account.id) ?? 0n }))
+      .filter((s) => s.amount > 0n);
+    const pending = pendingByShard.reduce((sum, s) => sum + s.amount, 0n);
     const postings: PostingInput[] = [];
     const entryType = "account_forfeit";
     if (credits > 0n) {
@@ -408,7 +418,8 @@ export async function deleteAccount(
       );
     }
     if (available > 0n) postings.push({ account: acc.coinsAvailable, amount: -available, entryType });
-    if (pending > 0n) postings.push({ account: acc.coinsPending, amount: -pending, entryType });
+    for (const shard of pendingByShard)
+      postings.push({ account: shard.account, amount: -shard.amount, entryType });
     if (available + pending > 0n) {
       postings.push({ account: platform.coinsForfeited, amount: available + pending, entryType });
     }

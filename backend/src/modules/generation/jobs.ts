@@ -212,7 +212,8 @@ export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): 
         ownerUserId: task.userId,
         taskId: task.id,
         projectId: task.projectId,
-        prompt: task.prompt,
+        // What the owner may see: a remix of a locked prompt keeps only the remixer's own words.
+        prompt: task.displayPrompt ?? task.prompt,
         sourceKey: keys.source,
         playKey: keys.play,
         thumbKey: keys.thumb,

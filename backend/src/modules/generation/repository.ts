@@ -9,10 +9,12 @@ type Status = TaskRow["status"];
 export const UNFINISHED: Status[] = ["NOT_START", "QUEUED", "IN_PROGRESS"];
 
 const TASK_COLUMNS = `id, user_id, status, progress, prompt, duration_sec, ratio, model, vendor, project_id,
-  reference_image_asset_id, cost_credits, timeout_at, created_at, updated_at`;
+  reference_image_asset_id, cost_credits, timeout_at, created_at, updated_at, source_type, source_work_id,
+  remix_fee_credits, display_prompt`;
 const INSERT_TASK = statement(
   "generation_insert_task",
-  `insert into tasks (${TASK_COLUMNS}) values ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
+  `insert into tasks (${TASK_COLUMNS})
+   values ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17)`,
 );
 
 export type NewTask = Pick<
@@ -30,7 +32,8 @@ export type NewTask = Pick<
   | "costCredits"
   | "timeoutAt"
   | "createdAt"
->;
+> &
+  Partial<Pick<TaskRow, "sourceType" | "sourceWorkId" | "remixFeeCredits" | "displayPrompt">>;
 
 /** Sent at once (see db/statements.ts): it travels with the other statements of the create. */
 export async function insertTask(ex: Executor, t: NewTask): Promise<void> {
@@ -48,6 +51,10 @@ export async function insertTask(ex: Executor, t: NewTask): Promise<void> {
     t.costCredits,
     t.timeoutAt.toISOString(),
     t.createdAt.toISOString(),
+    t.sourceType ?? "create",
+    t.sourceWorkId ?? null,
+    t.remixFeeCredits ?? 0,
+    t.displayPrompt ?? null,
   ]);
 }
 

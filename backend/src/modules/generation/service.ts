@@ -4,12 +4,22 @@ import type { AppContext } from "../../context.js";
 import type { Tx } from "../../db/client.js";
 import { inOrder } from "../../db/statements.js";
 import { enqueue } from "../../jobs/index.js";
-import { accountsOf, type IdempotencyHandle, platform, post, withIdempotency } from "../../ledger/index.js";
+import {
+  accountsOf,
+  type IdempotencyHandle,
+  lotOfTransaction,
+  type PostingInput,
+  platform,
+  post,
+  reverseLot,
+  withIdempotency,
+} from "../../ledger/index.js";
 import { decodeCursor, toPage } from "../../lib/cursor.js";
 import { AppError, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { shanghaiDate } from "../../lib/time.js";
 import { assertOwnImage } from "../media/service.js";
+import { assertClean } from "../moderation/service.js";
 import { assertOwnProject } from "../projects/service.js";
 import * as repo from "./repository.js";
 
@@ -35,7 +45,8 @@ export async function presentTask(ctx: AppContext, t: repo.TaskView): Promise<Ta
     task_id: t.id,
     status: t.status,
     progress: t.progress,
-    prompt: t.prompt,
+    // A remix of a locked prompt shows its owner only their own addition (the vendor gets `prompt`).
+    prompt: t.displayPrompt ?? t.prompt,
     duration_sec: t.durationSec,
     ratio: t.ratio,
     model: t.model,
@@ -76,6 +87,99 @@ function resolveModel(ctx: AppContext, body: TaskCreateBody) {
   return model;
 }
 
+/** A validated create request: the model it runs on and what it costs. */
+export interface PreparedTask {
+  body: TaskCreateBody;
+  model: ReturnType<typeof resolveModel>;
+  cost: number;
+}
+
+/** Checks a create request (model, duration, ratio, the caller's image and project) outside any transaction. */
+export async function prepareTask(
+  ctx: AppContext,
+  userId: string,
+  body: TaskCreateBody,
+): Promise<PreparedTask> {
+  const model = resolveModel(ctx, body);
+  if (body.reference_image_asset_id) await assertOwnImage(ctx, body.reference_image_asset_id, userId);
+  if (body.project_id) await assertOwnProject(ctx, body.project_id, userId);
+  return { body, model, cost: costOf(model, body.duration_sec) };
+}
+
+/** What a remix adds to a task (see works' remix in creator-income). */
+export interface TaskOrigin {
+  sourceType: "create" | "remix";
+  sourceWorkId: string | null;
+  remixFeeCredits: number;
+  /** Shown to the owner instead of the prompt (null: the prompt). */
+  displayPrompt: string | null;
+}
+
+const PLAIN_CREATE: TaskOrigin = {
+  sourceType: "create",
+  sourceWorkId: null,
+  remixFeeCredits: 0,
+  displayPrompt: null,
+};
+
+/**
+ * Inside the caller's transaction: the quota slot, the task row, its submit job and the cost hold
+ * (`task:{id}:hold`), issued together and run in this order; the first failure in this order is the
+ * answer. The caller kicks the job runner after its commit.
+ */
+export async function insertTaskWithHold(
+  ctx: AppContext,
+  tx: Tx,
+  userId: string,
+  prepared: PreparedTask,
+  taskId: string,
+  now: Date,
+  origin: TaskOrigin = PLAIN_CREATE,
+): Promise<TaskCreateResult> {
+  const { body, model, cost } = prepared;
+  const [, , , hold] = await inOrder([
+    takeQuota(ctx, tx, userId, now),
+    repo.insertTask(tx, {
+      id: taskId,
+      userId,
+      status: "QUEUED",
+      prompt: body.prompt,
+      durationSec: body.duration_sec,
+      ratio: body.ratio,
+      model: model.id,
+      vendor: model.vendor,
+      projectId: body.project_id ?? null,
+      referenceImageAssetId: body.reference_image_asset_id ?? null,
+      costCredits: cost,
+      timeoutAt: new Date(now.getTime() + model.timeoutMinutes * 60_000),
+      createdAt: now,
+      ...origin,
+    }),
+    enqueue(tx, "generation.submit", { taskId }),
+    post(tx, {
+      businessKey: `task:${taskId}:hold`,
+      type: "gen_hold",
+      refType: "task",
+      refId: taskId,
+      description: `生成视频 ${body.duration_sec} 秒`,
+      at: now,
+      postings: [
+        { account: accountsOf(userId).credits, amount: BigInt(-cost), entryType: "gen_hold" },
+        { account: platform.creditsHeld(userId), amount: BigInt(cost), entryType: "gen_hold" },
+      ],
+    }),
+  ] as const);
+  const balanceAfter =
+    hold.entries.find((e) => e.accountId === accountsOf(userId).credits.id)?.balanceAfter ?? 0n;
+  return {
+    task_id: taskId,
+    status: "QUEUED" as const,
+    cost_credits: cost,
+    balance_after: Number(balanceAfter),
+    estimated_seconds: estimateSeconds(ctx, model.vendor, body.duration_sec),
+  };
+}
+
 /** Holds the cost and creates the task in one transaction; the vendor is called later by a job. */
 export async function createTask(
   ctx: AppContext,
@@ -83,56 +187,11 @@ export async function createTask(
   body: TaskCreateBody,
   idempotency?: IdempotencyHandle<TaskCreateResult>,
 ): Promise<TaskCreateResult> {
-  const model = resolveModel(ctx, body);
-  if (body.reference_image_asset_id) await assertOwnImage(ctx, body.reference_image_asset_id, userId);
-  if (body.project_id) await assertOwnProject(ctx, body.project_id, userId);
-  const cost = costOf(model, body.duration_sec);
-  const result = await withIdempotency(ctx.db, idempotency, async (tx) => {
-    const now = ctx.clock.now();
-    const taskId = newId();
-    // Sent together, run in this order: the limits, the task, its submit job (rolled back with a refused
-    // hold), the hold. One round trip; the first failure in this order is the answer.
-    const [, , , hold] = await inOrder([
-      takeQuota(ctx, tx, userId, now),
-      repo.insertTask(tx, {
-        id: taskId,
-        userId,
-        status: "QUEUED",
-        prompt: body.prompt,
-        durationSec: body.duration_sec,
-        ratio: body.ratio,
-        model: model.id,
-        vendor: model.vendor,
-        projectId: body.project_id ?? null,
-        referenceImageAssetId: body.reference_image_asset_id ?? null,
-        costCredits: cost,
-        timeoutAt: new Date(now.getTime() + model.timeoutMinutes * 60_000),
-        createdAt: now,
-      }),
-      enqueue(tx, "generation.submit", { taskId }),
-      post(tx, {
-        businessKey: `task:${taskId}:hold`,
-        type: "gen_hold",
-        refType: "task",
-        refId: taskId,
-        description: `生成视频 ${body.duration_sec} 秒`,
-        at: now,
-        postings: [
-          { account: accountsOf(userId).credits, amount: BigInt(-cost), entryType: "gen_hold" },
-          { account: platform.creditsHeld(userId), amount: BigInt(cost), entryType: "gen_hold" },
-        ],
-      }),
-    ] as const);
-    const balanceAfter =
-      hold.entries.find((e) => e.accountId === accountsOf(userId).credits.id)?.balanceAfter ?? 0n;
-    return {
-      task_id: taskId,
-      status: "QUEUED" as const,
-      cost_credits: cost,
-      balance_after: Number(balanceAfter),
-      estimated_seconds: estimateSeconds(ctx, model.vendor, body.duration_sec),
-    };
-  });
+  assertClean({ prompt: body.prompt });
+  const prepared = await prepareTask(ctx, userId, body);
+  const result = await withIdempotency(ctx.db, idempotency, (tx) =>
+    insertTaskWithHold(ctx, tx, userId, prepared, newId(), ctx.clock.now()),
+  );
   ctx.jobs.kick();
   return result;
 }
@@ -200,23 +259,47 @@ export async function completeTask(tx: Tx, task: repo.TaskRow, videoId: string, 
 /**
  * A task's hold ends once, by success (held → spent) or refund (held → the user), under one business
  * key: even if two final transitions raced past the compare-and-set, the ledger takes only one of them.
+ * A failed remix also gets its fee back in the same transaction (`remix_refund`, inside
+ * `task:{id}:settle`) and the creator's pending remix income is reversed (`lot:{posting_id}:reverse`).
  */
 async function settle(tx: Tx, task: repo.TaskRow, outcome: "success" | "refund", at: Date): Promise<void> {
   const held = platform.creditsHeld(task.userId);
   const amount = BigInt(task.costCredits);
   const type = outcome === "success" ? "gen_success" : "gen_refund";
   const to = outcome === "success" ? platform.creditsSpent(task.userId) : accountsOf(task.userId).credits;
+  const postings: PostingInput[] = [
+    { account: held, amount: -amount, entryType: type },
+    { account: to, amount, entryType: type },
+  ];
+  const refundsFee = outcome === "refund" && task.sourceType === "remix" && task.remixFeeCredits > 0;
+  if (refundsFee) {
+    const fee = BigInt(task.remixFeeCredits);
+    postings.push(
+      { account: platform.creditsSpent(task.userId), amount: -fee, entryType: "remix_refund" },
+      { account: accountsOf(task.userId).credits, amount: fee, entryType: "remix_refund" },
+    );
+  }
   await post(tx, {
     businessKey: `task:${task.id}:settle`,
     type,
     refType: "task",
     refId: task.id,
-    description: outcome === "success" ? "生成成功" : "生成失败，积分已退回",
+    description:
+      outcome === "success"
+        ? "生成成功"
+        : refundsFee
+          ? "二创失败，积分与二创费已退回"
+          : "生成失败，积分已退回",
     at,
-    postings: [
-      { account: held, amount: -amount, entryType: type },
-      { account: to, amount, entryType: type },
-    ],
+    postings,
   });
+  if (refundsFee) {
+    const lot = await lotOfTransaction(tx, remixFeeKey(task.id));
+    // `blocked` (already released, impossible within a task's timeout): the platform bears the refund.
+    if (lot) await reverseLot(tx, lot, at);
+  }
   await repo.releaseQuota(tx, task.userId);
 }
+
+/** The business key of a remix task's fee (payer spend + the creator's pending lot). */
+export const remixFeeKey = (taskId: string) => `remix:${taskId}:fee`;

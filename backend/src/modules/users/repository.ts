@@ -79,3 +79,8 @@ export async function anonymiseUser(tx: Tx, id: string, nickname: string, at: Da
     .returning();
   return rows[0] ?? null;
 }
+
+/** The user becomes a creator with their first published work (stays one). */
+export async function markCreator(ex: Executor, id: string): Promise<void> {
+  await ex.update(users).set({ isCreator: true }).where(eq(users.id, id));
+}

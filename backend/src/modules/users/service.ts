@@ -7,7 +7,9 @@ import { AppError } from "../../lib/errors.js";
 import { countVideos } from "../assets/service.js";
 import { unfinishedTaskCount } from "../generation/service.js";
 import { ownImage } from "../media/service.js";
+import { assertClean } from "../moderation/service.js";
 import { countProjects } from "../projects/service.js";
+import { socialCounts } from "../social/service.js";
 import { getWallets } from "../wallet/service.js";
 import { presentUser } from "./present.js";
 import { findUserById, updateUser } from "./repository.js";
@@ -53,6 +55,7 @@ export async function updateProfile(
   userId: string,
   patch: { nickname?: string; bio?: string; avatar_asset_id?: string | null },
 ): Promise<UserPublic> {
+  assertClean({ nickname: patch.nickname, bio: patch.bio });
   const before = await requireUser(ctx, userId);
   // Storage I/O happens before (and outside) the database write.
   const avatarKey = patch.avatar_asset_id ? await copyAvatar(ctx, userId, patch.avatar_asset_id) : undefined;
@@ -75,21 +78,23 @@ export async function updateProfile(
   return presentUser(ctx, updated);
 }
 
-/** One call for the 我的 page. Social counts, works, favorites and the monthly card arrive with their phases. */
+/** One call for the 我的 page. The monthly card arrives with its phase. */
 export async function getHome(ctx: AppContext, userId: string): Promise<MeHome> {
-  const [user, wallets, videos, projects, unfinished] = await Promise.all([
+  const [user, wallets, videos, projects, unfinished, social] = await Promise.all([
     requireUser(ctx, userId),
     getWallets(ctx, userId),
     countVideos(ctx, userId),
     countProjects(ctx, userId),
     unfinishedTaskCount(ctx, userId),
+    socialCounts(ctx, userId),
   ]);
+  const { favorites, ...stats } = social;
   return {
     user: await presentUser(ctx, user),
-    stats: { followers_count: 0, following_count: 0, likes_received_count: 0, works_count: 0 },
+    stats,
     wallets,
     subscription: null,
-    counts: { videos, projects, favorites: 0, unfinished_tasks: unfinished },
+    counts: { videos, projects, favorites, unfinished_tasks: unfinished },
   };
 }
 
@@ -103,6 +108,7 @@ export {
   findUserByWechat,
   insertUser,
   lockUser,
+  markCreator,
   type UserRow,
   updateUser as setUserFields,
 } from "./repository.js";

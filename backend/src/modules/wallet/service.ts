@@ -1,39 +1,50 @@
 import type { LedgerEntry, Wallets } from "@skyriff/contracts";
 import type { AppContext } from "../../context.js";
 import type { Executor } from "../../db/client.js";
-import { accountsOf, balancesOf, listPostings, pendingCoinPostings } from "../../ledger/index.js";
+import {
+  accountsOf,
+  balancesOf,
+  isPendingAccountId,
+  listPostings,
+  openLots,
+  pendingShardsOf,
+} from "../../ledger/index.js";
 import { decodeCursor, toPage } from "../../lib/cursor.js";
 import { formatCoins } from "../../lib/money.js";
+import { presentLots } from "../creator-income/service.js";
+
+/** pending_details lists at most this many lots (soonest first); `pending` is always the full total. */
+const PENDING_DETAILS_MAX = 50;
+type WalletCtx = Pick<AppContext, "db" | "walletCache" | "storage" | "clock">;
 
 /** The three wallets, from the notify-invalidated cache when this process has a fresh copy. */
-export async function getWallets(
-  ctx: Pick<AppContext, "db" | "walletCache">,
-  userId: string,
-): Promise<Wallets> {
+export async function getWallets(ctx: WalletCtx, userId: string): Promise<Wallets> {
   const cached = ctx.walletCache.get(userId);
   if (cached) return cached;
   const token = ctx.walletCache.begin();
-  const wallets = await readWallets(ctx.db, userId);
+  const wallets = await readWallets(ctx, userId);
   ctx.walletCache.set(userId, wallets, token);
   return wallets;
 }
 
-async function readWallets(ex: Executor, userId: string): Promise<Wallets> {
+/**
+ * Three statements whatever the number of lots: the balances (every pending shard, summed), the open lots
+ * and the users who paid them.
+ */
+async function readWallets(ctx: WalletCtx, userId: string): Promise<Wallets> {
   const acc = accountsOf(userId);
-  const [balances, pending] = await Promise.all([
-    balancesOf(ex, [acc.credits.id, acc.coinsAvailable.id, acc.coinsPending.id]),
-    pendingCoinPostings(ex, acc.coinsPending.id),
+  const pendingIds = pendingShardsOf(userId).map((a) => a.id);
+  const [balances, lots] = await Promise.all([
+    balancesOf(ctx.db, [acc.credits.id, acc.coinsAvailable.id, ...pendingIds]),
+    openLots(ctx.db, pendingIds, PENDING_DETAILS_MAX),
   ]);
+  const pending = pendingIds.reduce((sum, id) => sum + (balances.get(id) ?? 0n), 0n);
   return {
     credits: { balance: Number(balances.get(acc.credits.id) ?? 0n) },
     coins: {
       available: formatCoins(balances.get(acc.coinsAvailable.id) ?? 0n),
-      pending: formatCoins(balances.get(acc.coinsPending.id) ?? 0n),
-      pending_details: pending.map((p) => ({
-        amount: formatCoins(p.amount),
-        unlock_at: p.unlockAt?.toISOString() ?? null,
-        source: p.source,
-      })),
+      pending: formatCoins(pending),
+      pending_details: await presentLots(ctx, lots),
     },
   };
 }
@@ -41,7 +52,7 @@ async function readWallets(ex: Executor, userId: string): Promise<Wallets> {
 const walletOf = (accountId: string): LedgerEntry["wallet"] =>
   accountId.endsWith(":credits")
     ? "credits"
-    : accountId.endsWith(":coins:pending")
+    : isPendingAccountId(accountId)
       ? "coins_pending"
       : "coins_available";
 
@@ -52,7 +63,9 @@ export async function listLedger(
 ) {
   const acc = accountsOf(userId);
   const accountIds =
-    query.type === "credits" ? [acc.credits.id] : [acc.coinsAvailable.id, acc.coinsPending.id];
+    query.type === "credits"
+      ? [acc.credits.id]
+      : [acc.coinsAvailable.id, ...pendingShardsOf(userId).map((a) => a.id)];
   const rows = await listPostings(ex, accountIds, decodeCursor(query.cursor), query.limit);
   return toPage(rows, query.limit, (r): LedgerEntry => {
     const credits = query.type === "credits";

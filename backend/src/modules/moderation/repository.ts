@@ -1,0 +1,25 @@
+import { sql } from "drizzle-orm";
+import { type Executor, queryRows } from "../../db/client.js";
+import { sensitiveWords } from "../../db/schema/index.js";
+
+export async function loadWords(ex: Executor): Promise<string[]> {
+  const rows = await ex.select({ word: sensitiveWords.word }).from(sensitiveWords);
+  return rows.map((r) => r.word);
+}
+
+/** Changes whenever a word is added or removed: what a process compares to know its list is stale. */
+export async function wordsVersion(ex: Executor): Promise<string> {
+  const rows = await queryRows<{ n: number; latest: string | null }>(
+    ex,
+    sql`select count(*)::int as n, max(created_at)::text as latest from sensitive_words`,
+  );
+  return `${rows[0]?.n ?? 0}:${rows[0]?.latest ?? ""}`;
+}
+
+export async function insertWords(ex: Executor, words: string[]): Promise<void> {
+  if (words.length === 0) return;
+  await ex
+    .insert(sensitiveWords)
+    .values(words.map((word) => ({ word })))
+    .onConflictDoNothing();
+}
