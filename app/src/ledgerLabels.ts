@@ -23,7 +23,7 @@ const labels: Record<LedgerEntryType, { zh: string; en: string }> = {
   order_escrow_hold: { zh: "商单托管", en: "Order escrow" },
   order_escrow_refund: { zh: "商单托管退回", en: "Order escrow refund" },
   coins_recharge: { zh: "金币充值", en: "Coin top-up" },
-  coins_release: { zh: "金币解冻", en: "Coins unfrozen" },
+  coin_release: { zh: "金币解冻", en: "Coins unfrozen" },
   withdraw: { zh: "提现", en: "Withdrawal" },
   withdraw_refund: { zh: "提现退回", en: "Withdrawal refund" },
   account_forfeit: { zh: "注销账号作废", en: "Forfeited on account deletion" },

@@ -5,7 +5,6 @@ import {
   CapsuleTabs,
   Dialog,
   DotLoading,
-  InfiniteScroll,
   Input,
   NavBar,
   ProgressBar,
@@ -20,6 +19,7 @@ import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { client, errorMessage } from "../api.ts";
 import { EmptyState } from "../components/EmptyState.tsx";
 import "../components/generation-loop.css";
+import { PageFooter } from "../components/PageFooter.tsx";
 import {
   ALL_VIDEOS,
   estimatedSecondsFor,
@@ -275,28 +275,7 @@ function VideoGrid({ filter }: { filter: string }) {
           <VideoCard key={video.video_id} video={video} list={filter} />
         ))}
       </div>
-      <InfiniteScroll
-        hasMore={query.hasNextPage}
-        loadMore={async () => {
-          const res = await query.fetchNextPage();
-          if (res.isError) throw res.error;
-        }}
-      >
-        {(hasMore, failed, retry) =>
-          failed ? (
-            <button type="button" className="link-button" onClick={() => void retry()}>
-              {t("common.loadFailedRetry")}
-            </button>
-          ) : hasMore ? (
-            <>
-              {t("common.loading")}
-              <DotLoading />
-            </>
-          ) : (
-            <span className="muted">{t("common.noMore")}</span>
-          )
-        }
-      </InfiniteScroll>
+      <PageFooter query={query} />
     </PullToRefresh>
   );
 }

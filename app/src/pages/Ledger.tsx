@@ -1,9 +1,10 @@
 import type { LedgerEntry } from "@skyriff/contracts";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Button, DotLoading, InfiniteScroll, PullToRefresh, Tabs } from "antd-mobile";
+import { Button, DotLoading, PullToRefresh, Tabs } from "antd-mobile";
 import { useSearchParams } from "react-router-dom";
 import { client } from "../api.ts";
 import { EmptyState } from "../components/EmptyState.tsx";
+import { PageFooter } from "../components/PageFooter.tsx";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { type Lang, useI18n } from "../i18n.tsx";
 import { ledgerTypeLabel } from "../ledgerLabels.ts";
@@ -81,28 +82,10 @@ function LedgerList({ type }: { type: WalletType }) {
           <LedgerRow key={entry.ledger_id} entry={entry} lang={lang} />
         ))}
       </ul>
-      <InfiniteScroll
-        hasMore={query.hasNextPage}
-        loadMore={async () => {
-          const res = await query.fetchNextPage();
-          if (res.isError) throw res.error;
-        }}
-      >
-        {(hasMore, failed, retry) =>
-          failed ? (
-            <button type="button" className="link-button" onClick={() => void retry()}>
-              {t("ledger.retry")}
-            </button>
-          ) : hasMore ? (
-            <>
-              {t("ledger.loading")}
-              <DotLoading />
-            </>
-          ) : (
-            <span className="muted">{t("ledger.noMore")}</span>
-          )
-        }
-      </InfiniteScroll>
+      <PageFooter
+        query={query}
+        labels={{ retry: t("ledger.retry"), loading: t("ledger.loading"), noMore: t("ledger.noMore") }}
+      />
     </PullToRefresh>
   );
 }

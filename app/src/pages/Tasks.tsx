@@ -1,21 +1,13 @@
 import type { Task, TaskStatus } from "@skyriff/contracts";
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
-import {
-  Button,
-  DotLoading,
-  InfiniteScroll,
-  ProgressBar,
-  PullToRefresh,
-  SpinLoading,
-  Tabs,
-  Tag,
-} from "antd-mobile";
+import { Button, DotLoading, ProgressBar, PullToRefresh, SpinLoading, Tabs, Tag } from "antd-mobile";
 import { CloseCircleOutline, PlayOutline, RightOutline } from "antd-mobile-icons";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { client } from "../api.ts";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { PageHeader } from "../components/PageHeader.tsx";
 import "../components/generation-loop.css";
+import { PageFooter } from "../components/PageFooter.tsx";
 import {
   bodyFromTask,
   draftFromTask,
@@ -160,28 +152,7 @@ function TaskList({ filter, onShowAll }: { filter: Filter; onShowAll: () => void
           <TaskRow key={task.task_id} task={task} now={now} onRegenerated={onShowAll} />
         ))}
       </ul>
-      <InfiniteScroll
-        hasMore={query.hasNextPage}
-        loadMore={async () => {
-          const res = await query.fetchNextPage();
-          if (res.isError) throw res.error;
-        }}
-      >
-        {(hasMore, failed, retry) =>
-          failed ? (
-            <button type="button" className="link-button" onClick={() => void retry()}>
-              {t("common.loadFailedRetry")}
-            </button>
-          ) : hasMore ? (
-            <>
-              {t("common.loading")}
-              <DotLoading />
-            </>
-          ) : (
-            <span className="muted">{t("common.noMore")}</span>
-          )
-        }
-      </InfiniteScroll>
+      <PageFooter query={query} />
     </PullToRefresh>
   );
 }

@@ -10,6 +10,7 @@ import { EmptyState } from "../components/EmptyState.tsx";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { Avatar } from "../components/WorkSwiper.tsx";
 import "../components/community.css";
+import { PageFooter } from "../components/PageFooter.tsx";
 import { useI18n } from "../i18n.tsx";
 import { formatCount } from "../money.ts";
 
@@ -203,28 +204,7 @@ export function WorkGrid({
           </Link>
         ))}
       </div>
-      <InfiniteScroll
-        hasMore={query.hasNextPage}
-        loadMore={async () => {
-          const res = await query.fetchNextPage();
-          if (res.isError) throw res.error;
-        }}
-      >
-        {(hasMore, failed, retry) =>
-          failed ? (
-            <button type="button" className="link-button" onClick={() => void retry()}>
-              {t("common.loadFailedRetry")}
-            </button>
-          ) : hasMore ? (
-            <>
-              {t("common.loading")}
-              <DotLoading />
-            </>
-          ) : (
-            <span className="muted">{t("common.noMore")}</span>
-          )
-        }
-      </InfiniteScroll>
+      <PageFooter query={query} />
     </>
   );
 }

@@ -9,7 +9,7 @@ import { lockedBalancesOf } from "./repository.js";
  * Pending coins are lots (SPEC §5, ARCHITECTURE §3): every creator income is one pending posting with its
  * own `unlock_at` on one of the creator's pending shards. A lot ends at most once, by a separate ledger
  * transaction that names it (`ref_type = 'lot', ref_id = posting id`):
- *   - release  `lot:{posting_id}:release`  pending shard → coins available (`coins_release`);
+ *   - release  `lot:{posting_id}:release`  pending shard → coins available (`coin_release`);
  *   - reverse  `lot:{posting_id}:reverse`  the income transaction's coin postings negated (a failed remix).
  * No posted row is ever edited: whether a lot is open is derived from the absence of its end. The one
  * place that decides is {@link endLot} (under a per-lot advisory lock), and the partial unique index
@@ -155,14 +155,14 @@ async function endLot(tx: Tx, postingId: string, end: LotEnd, at: Date): Promise
     }
     const result = await post(tx, {
       ...header,
-      type: "coins_release",
+      type: "coin_release",
       description: "金币解冻",
       postings: [
-        { account: shard, amount: -lot.amount, entryType: "coins_release" },
+        { account: shard, amount: -lot.amount, entryType: "coin_release" },
         {
           account: accountsOf(lot.ownerUserId).coinsAvailable,
           amount: lot.amount,
-          entryType: "coins_release",
+          entryType: "coin_release",
         },
       ],
     });

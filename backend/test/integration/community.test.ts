@@ -227,6 +227,19 @@ describe("work detail, views and unpublish", () => {
     const back = await call(t, "GET", "/api/v1/me/favorites", { token: bob.token });
     expect(back.body.data.items.map((i: { work_id: string }) => i.work_id)).toEqual([w.work_id]);
   });
+
+  it("deleting a published video from 资产 withdraws its work in the same action", async () => {
+    const alice = await newUser(t);
+    const bob = await newUser(t);
+    const w = await publishNew(t, alice);
+    await call(t, "POST", `/api/v1/works/${w.work_id}/favorite`, { token: bob.token });
+    const del = await call(t, "DELETE", `/api/v1/assets/videos/${w.video_id}`, { token: alice.token });
+    expect(del.status).toBe(200);
+    expect((await call(t, "GET", `/api/v1/works/${w.work_id}`, { token: bob.token })).status).toBe(404);
+    expect((await call(t, "GET", "/api/v1/me/favorites", { token: bob.token })).body.data.items).toEqual([]);
+    expect((await call(t, "GET", `/api/v1/users/${alice.id}/works`)).body.data.items).toEqual([]);
+    expect((await userStats(alice.id)).works_count).toBe(0);
+  });
 });
 
 describe("social", () => {

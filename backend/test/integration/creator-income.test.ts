@@ -543,8 +543,8 @@ describe("lots: release and reversal (ledger)", () => {
         .sort(),
     ).toEqual(
       [
-        ["coins_release", "0.900", "coins_available"],
-        ["coins_release", "-0.900", "coins_pending"],
+        ["coin_release", "0.900", "coins_available"],
+        ["coin_release", "-0.900", "coins_pending"],
         ["creator_tip_income", "0.900", "coins_pending"],
       ].sort(),
     );

@@ -35,7 +35,7 @@ export const ledgerEntryType = z.enum([
   "order_escrow_hold",
   "order_escrow_refund",
   "coins_recharge",
-  "coins_release",
+  "coin_release",
   "withdraw",
   "withdraw_refund",
   "account_forfeit",

@@ -6,6 +6,7 @@ import { decodeCursor, toPage } from "../../lib/cursor.js";
 import { AppError, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { assertOwnProject } from "../projects/service.js";
+import { withdrawWorkOfVideo } from "../works/service.js";
 import * as repo from "./repository.js";
 
 const PLAY_URL_TTL_SEC = 3600;
@@ -80,7 +81,13 @@ export async function moveVideo(ctx: AppContext, userId: string, videoId: string
 }
 
 export async function deleteVideo(ctx: AppContext, userId: string, videoId: string) {
-  if (!(await repo.softDeleteVideo(ctx.db, videoId, userId, ctx.clock.now()))) throw notFound("video");
+  const deleted = await ctx.db.transaction(async (tx) => {
+    const now = ctx.clock.now();
+    if (!(await repo.softDeleteVideo(tx, videoId, userId, now))) return false;
+    await withdrawWorkOfVideo(tx, videoId, userId, now);
+    return true;
+  });
+  if (!deleted) throw notFound("video");
   return { deleted: true };
 }
 
@@ -137,4 +144,3 @@ export async function downloadNoWatermark(
 }
 
 // What the works module does with assets: find one (its owner checks it) and follow publish state.
-export { findVideo, setPublishStatus } from "./repository.js";

@@ -8,11 +8,12 @@ import {
 } from "@skyriff/contracts";
 import type { z } from "zod";
 import type { AppContext } from "../../context.js";
+import type { Tx } from "../../db/client.js";
 import { AppError, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { shanghaiDate } from "../../lib/time.js";
 import { recordActivity } from "../activity/repository.js";
-import { findVideo, setPublishStatus } from "../assets/service.js";
+import { findVideo, setPublishStatus } from "../assets/repository.js";
 import { scheduleFeedRefresh } from "../feed/schedule.js";
 import { assertClean } from "../moderation/service.js";
 import { avatarUrlOf } from "../users/present.js";
@@ -198,15 +199,29 @@ export async function unpublish(
     });
   }
   const done = await ctx.db.transaction(async (tx) => {
-    const now = ctx.clock.now();
-    const changed = await repo.unpublishWork(tx, workId, userId, now);
-    if (!changed) return null;
-    await setPublishStatus(tx, changed.videoId, "draft");
-    await repo.addWorksCount(tx, userId, -1);
+    const changed = await withdrawWork(tx, workId, userId, ctx.clock.now());
+    if (changed) await setPublishStatus(tx, changed.videoId, "draft");
     return changed;
   });
   // Repeating it changes nothing (idempotent); a taken-down work stays taken down.
   return { work_id: workId, status: done ? "unpublished" : work.status };
+}
+
+/** Takes a published work out of the public (status `unpublished`, the creator's works count − 1). */
+async function withdrawWork(tx: Tx, workId: string, creatorId: string, at: Date) {
+  const changed = await repo.unpublishWork(tx, workId, creatorId, at);
+  if (changed) await repo.addWorksCount(tx, creatorId, -1);
+  return changed;
+}
+
+/**
+ * Deleting a published video from 资产 withdraws its work in the same transaction: a work never plays a
+ * video its owner deleted.
+ */
+export async function withdrawWorkOfVideo(tx: Tx, videoId: string, ownerId: string, at: Date): Promise<void> {
+  const work = await repo.findWorkByVideo(tx, videoId);
+  if (work?.status === "published" && work.creatorUserId === ownerId)
+    await withdrawWork(tx, work.id, ownerId, at);
 }
 
 /** Who is viewing, for the one-view-per-day count: the user, or a keyed hash of the client address. */
