@@ -11,7 +11,7 @@ import {
   isRetryableFailure,
   useInsufficientCreditsDialog,
 } from "../generation.tsx";
-import { useI18n } from "../i18n.tsx";
+import { type MessageKey, useI18n } from "../i18n.tsx";
 import { formatCredits } from "../money.ts";
 
 type TipAmount = 10 | 20 | 50 | 100;
@@ -64,6 +64,48 @@ function useSpend() {
   };
 }
 
+interface ConfirmKeys {
+  title: MessageKey;
+  content: MessageKey;
+  contentShort: MessageKey;
+  ok: MessageKey;
+}
+const TIP_CONFIRM: ConfirmKeys = {
+  title: "tip.confirmTitle",
+  content: "tip.confirmContent",
+  contentShort: "tip.confirmContentShort",
+  ok: "tip.confirmOk",
+};
+const PROMPT_CONFIRM: ConfirmKeys = {
+  title: "prompt.confirmTitle",
+  content: "prompt.confirmContent",
+  contentShort: "prompt.confirmContentShort",
+  ok: "prompt.confirmOk",
+};
+
+/** Every spend states its cost (and the balance after it, when known) and asks to confirm. */
+function confirmSpend(
+  t: ReturnType<typeof useI18n>["t"],
+  keys: ConfirmKeys,
+  cost: number,
+  balance: number | undefined,
+  testId: string,
+): Promise<boolean> {
+  const after = balance !== undefined ? balance - cost : undefined;
+  return Dialog.confirm({
+    title: t(keys.title),
+    content: (
+      <div className="confirm-cost" data-testid={testId}>
+        {after !== undefined
+          ? t(keys.content, { cost: formatCredits(cost), after: formatCredits(after) })
+          : t(keys.contentShort, { cost: formatCredits(cost) })}
+      </div>
+    ),
+    confirmText: t(keys.ok),
+    cancelText: t("common.cancel"),
+  });
+}
+
 /** 打赏并收藏: 10 / 20 / 50 / 100 credits, the balance, a confirmation of the cost. */
 export function TipSheet({ work, visible, onClose }: { work: Work; visible: boolean; onClose: () => void }) {
   const { t } = useI18n();
@@ -76,20 +118,7 @@ export function TipSheet({ work, visible, onClose }: { work: Work; visible: bool
   const short = balance !== undefined && balance < amount;
 
   const submit = async () => {
-    const after = balance !== undefined ? balance - amount : undefined;
-    const ok = await Dialog.confirm({
-      title: t("tip.confirmTitle"),
-      content: (
-        <div className="confirm-cost" data-testid="tip-confirm">
-          {after !== undefined
-            ? t("tip.confirmContent", { cost: formatCredits(amount), after: formatCredits(after) })
-            : t("tip.confirmContentShort", { cost: formatCredits(amount) })}
-        </div>
-      ),
-      confirmText: t("tip.confirmOk"),
-      cancelText: t("common.cancel"),
-    });
-    if (!ok) return;
+    if (!(await confirmSpend(t, TIP_CONFIRM, amount, balance, "tip-confirm"))) return;
     setBusy(true);
     const res = await run((key) => client.tipAndFavorite(work.work_id, amount, key));
     setBusy(false);
@@ -208,20 +237,7 @@ export function PromptSheet({
 
   const unlock = async () => {
     if (!(await requireLogin())) return;
-    const after = balance !== undefined ? balance - price : undefined;
-    const ok = await Dialog.confirm({
-      title: t("prompt.confirmTitle"),
-      content: (
-        <div className="confirm-cost" data-testid="prompt-confirm">
-          {after !== undefined
-            ? t("prompt.confirmContent", { cost: formatCredits(price), after: formatCredits(after) })
-            : t("prompt.confirmContentShort", { cost: formatCredits(price) })}
-        </div>
-      ),
-      confirmText: t("prompt.confirmOk"),
-      cancelText: t("common.cancel"),
-    });
-    if (!ok) return;
+    if (!(await confirmSpend(t, PROMPT_CONFIRM, price, balance, "prompt-confirm"))) return;
     setBusy(true);
     const res = await run((key) => client.unlockPrompt(work.work_id, key));
     setBusy(false);
