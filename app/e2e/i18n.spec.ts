@@ -82,7 +82,9 @@ test.describe("English mode", () => {
       ["/me", (p) => p.getByTestId("credits-balance").getByText("90")], // 100 − 10, the failure refunded
       ["/me/ledger", (p) => p.getByTestId("ledger-row").first()],
       ["/me/ledger?type=coins", (p) => p.getByTestId("ledger-empty")],
-      ["/me/recharge", (p) => p.getByText("Top up", { exact: true }).first()],
+      ["/me/recharge", (p) => p.getByTestId("pack-credits_120")],
+      ["/me/payments", (p) => p.getByTestId("payments-empty")],
+      ["/me/promoter", (p) => p.getByTestId("promoter-bind")],
       ["/me/settings", (p) => p.getByTestId("settings-user-id")],
       ["/me/profile", (p) => p.getByTestId("profile-save")],
       ["/me/delete-account", (p) => p.getByTestId("delete-credits")],
@@ -94,6 +96,31 @@ test.describe("English mode", () => {
       await page.goto(path);
       await expect(ready(page)).toBeVisible();
       // Let queries that resolve after the first paint (config, counts) render too.
+      await page.waitForLoadState("networkidle");
+      await assertEnglish(path);
+    }
+
+    // Money in: a paid order's result page, 充值记录 and the 月卡 card on 我的.
+    const auth = { authorization: `Bearer ${session.access_token}` };
+    const created = await request.post("/api/v1/payments/create", {
+      headers: { ...auth, "idempotency-key": `e2e-i18n-pay-${Date.now()}` },
+      data: { product_id: "credits_120", pay_channel: "sandbox", client: "h5" },
+    });
+    expect(created.status(), await created.text()).toBe(200);
+    const paymentId = ((await created.json()) as { data: { payment_id: string } }).data.payment_id;
+    const completed = await request.post(`/api/v1/dev/payments/${paymentId}/complete`, {
+      headers: auth,
+      data: { result: "success" },
+    });
+    expect(completed.status(), await completed.text()).toBe(200);
+    const money: [string, (p: Page) => ReturnType<Page["getByText"]>][] = [
+      [`/pay/result/${paymentId}`, (p) => p.getByTestId("pay-result-balance").getByText("210")],
+      ["/me/payments", (p) => p.getByTestId("payment-row")],
+      ["/me", (p) => p.getByTestId("sub-open")],
+    ];
+    for (const [path, ready] of money) {
+      await page.goto(path);
+      await expect(ready(page)).toBeVisible();
       await page.waitForLoadState("networkidle");
       await assertEnglish(path);
     }

@@ -285,7 +285,8 @@ test.describe("Phase 1 — generation loop", () => {
     await expect(dialog.getByTestId("insufficient-credits")).toHaveText("需要 25 积分，当前只有 10 积分");
     await dialog.getByRole("button", { name: "去充值" }).click();
     await expect(page).toHaveURL(/\/me\/recharge$/);
-    await expect(page.getByTestId("recharge-coming-soon")).toContainText("充值即将开放");
+    await expect(page.getByTestId("recharge-balance")).toHaveText("10");
+    await expect(page.getByTestId("pack-credits_120")).toBeVisible();
 
     expect(await creditsBalance(request, session)).toBe(10);
     const tasks = await apiGet<{ items: unknown[] }>(request, session, "/tasks");

@@ -11,9 +11,12 @@ import { HomePage } from "./pages/Home.tsx";
 import { LedgerPage } from "./pages/Ledger.tsx";
 import { LoginPage } from "./pages/Login.tsx";
 import { MePage } from "./pages/Me.tsx";
+import { PaymentResultPage } from "./pages/PaymentResult.tsx";
+import { PaymentsPage } from "./pages/Payments.tsx";
 import { PendingCoinsPage } from "./pages/PendingCoins.tsx";
 import { PlayerPage } from "./pages/Player.tsx";
 import { ProfileEditPage } from "./pages/ProfileEdit.tsx";
+import { PromoterPage } from "./pages/Promoter.tsx";
 import { PublishPage } from "./pages/Publish.tsx";
 import { RechargePage } from "./pages/Recharge.tsx";
 import { SettingsPage } from "./pages/Settings.tsx";
@@ -105,6 +108,31 @@ export function App() {
           element={
             <RequireAuth>
               <RechargePage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="me/payments"
+          element={
+            <RequireAuth>
+              <PaymentsPage />
+            </RequireAuth>
+          }
+        />
+        {/* Where the gateway's page (the sandbox 收银台, WeChat / Alipay H5) sends the browser back. */}
+        <Route
+          path="pay/result/:id"
+          element={
+            <RequireAuth>
+              <PaymentResultPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="me/promoter"
+          element={
+            <RequireAuth>
+              <PromoterPage />
             </RequireAuth>
           }
         />

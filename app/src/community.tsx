@@ -1,5 +1,5 @@
 import type { FeedTab, Page, Wallets, Work } from "@skyriff/contracts";
-import { type InfiniteData, type QueryClient, useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
+import { type InfiniteData, type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { Dialog, Toast } from "antd-mobile";
 import { useCallback } from "react";
 import { useLocation, useNavigate } from "react-router-dom";
@@ -7,6 +7,7 @@ import { client, errorMessage, tokenStore } from "./api.ts";
 import type { LocationState } from "./auth.tsx";
 import { copyText } from "./generation.tsx";
 import { type MessageKey, useI18n } from "./i18n.tsx";
+import { useCursorPages } from "./paging.ts";
 
 /**
  * The lists a swipe player can walk through: a feed tab, a user's works, the viewer's favorites.
@@ -46,16 +47,12 @@ function fetchList(list: WorkListKey, cursor: string | null): Promise<Page<Work>
 /** One list of works, paged with `next_cursor`. */
 export function useWorkList(list: WorkListKey | null, enabled = true) {
   const key = list ?? "feed:discover";
-  return useInfiniteQuery({
-    queryKey: listQueryKey(key),
-    queryFn: ({ pageParam }) => fetchList(key, pageParam),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
-    enabled: enabled && list !== null,
+  return useCursorPages(
+    listQueryKey(key),
+    (pageParam) => fetchList(key, pageParam),
     // The swipe player must not reshuffle under the viewer's finger: lists refresh on pull or revisit.
-    refetchOnWindowFocus: false,
-    staleTime: 30_000,
-  });
+    { enabled: enabled && list !== null, refetchOnWindowFocus: false, staleTime: 30_000 },
+  );
 }
 
 export function workPath(workId: string, list?: WorkListKey | null): string {

@@ -7,13 +7,14 @@ import type {
   VideoAsset,
   Wallets,
 } from "@skyriff/contracts";
-import { type QueryClient, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Dialog, Toast } from "antd-mobile";
 import { type ReactNode, useCallback, useEffect, useRef, useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { ApiError, client, errorMessage, newIdempotencyKey } from "./api.ts";
 import { type Lang, type MessageKey, useI18n } from "./i18n.tsx";
 import { formatCredits } from "./money.ts";
+import { useCursorPages } from "./paging.ts";
 
 /** `GET /config` (public, changes rarely). */
 export function useConfig() {
@@ -592,14 +593,12 @@ export const UNCATEGORIZED = "none";
 
 /** The 资产 grid's list for a filter (全部, 未分类 or a project): the player swipes through the same one. */
 export function useVideoList(filter: string, enabled = true) {
-  return useInfiniteQuery({
-    queryKey: ["videos", filter],
-    queryFn: ({ pageParam }) =>
+  return useCursorPages(
+    ["videos", filter],
+    (pageParam) =>
       client.videos({ project_id: filter === ALL_VIDEOS ? undefined : filter, cursor: pageParam }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
-    enabled,
-  });
+    { enabled },
+  );
 }
 
 /** A video already in a loaded list (the player shows it at once instead of waiting for its own GET). */

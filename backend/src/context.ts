@@ -7,6 +7,7 @@ import type { Clock } from "./lib/clock.js";
 import type { SessionCache } from "./modules/auth/session-cache.js";
 import type { TokenService } from "./modules/auth/tokens.js";
 import type { WalletCache } from "./modules/wallet/cache.js";
+import type { PayChannels } from "./providers/pay/index.js";
 import type { SmsProvider } from "./providers/sms/types.js";
 import type { ObjectStorage } from "./providers/storage/types.js";
 import type { WechatOAuthClient } from "./providers/wechat-oauth/types.js";
@@ -33,4 +34,6 @@ export interface AppContext {
   vendors: Map<VendorName, VideoVendor>;
   registry: JobRegistry;
   jobs: JobRunner;
+  /** The offered payment channels (and the sandbox gateway in development). */
+  pay: PayChannels;
 }

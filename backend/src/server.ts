@@ -22,7 +22,7 @@ import { serializerCompiler } from "./http/serializer.js";
 import { registerCleanupJobs } from "./jobs/cleanup.js";
 import { createRunner, JobRegistry, type RunnerRoles } from "./jobs/index.js";
 import { registerLedgerJobs } from "./ledger/jobs.js";
-import { type Clock, systemClock } from "./lib/clock.js";
+import { type Clock, pinnable, systemClock } from "./lib/clock.js";
 import { redactUrl } from "./lib/redact.js";
 import { assetRoutes } from "./modules/assets/routes.js";
 import { registerAuthJobs } from "./modules/auth/jobs.js";
@@ -37,14 +37,24 @@ import { feedRoutes } from "./modules/feed/routes.js";
 import { registerGenerationJobs } from "./modules/generation/jobs.js";
 import { generationRoutes } from "./modules/generation/routes.js";
 import { mediaRoutes } from "./modules/media/routes.js";
+import { registerPaymentJobs } from "./modules/payments/jobs.js";
+import { paymentRoutes } from "./modules/payments/routes.js";
 import { projectRoutes } from "./modules/projects/routes.js";
+import { promoterRoutes } from "./modules/promoter/routes.js";
 import { socialRoutes } from "./modules/social/routes.js";
+import { subscriptionRoutes } from "./modules/subscriptions/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
 import { startBalanceFeed } from "./modules/wallet/balance-feed.js";
 import { WalletCache } from "./modules/wallet/cache.js";
 import { walletRoutes } from "./modules/wallet/routes.js";
 import { shareRoutes, worksRoutes } from "./modules/works/routes.js";
+import {
+  createPayChannels,
+  type NotifyDelivery,
+  SANDBOX_PAY_PREFIX,
+  sandboxCashierPlugin,
+} from "./providers/pay/index.js";
 import { createSmsProvider } from "./providers/sms/index.js";
 import type { SmsProvider } from "./providers/sms/types.js";
 import { createStorage, localFilesPlugin, localStorageRoot } from "./providers/storage/index.js";
@@ -132,6 +142,9 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
       await socialRoutes(api, ctx);
       await feedRoutes(api, ctx);
       await creatorIncomeRoutes(api, ctx);
+      await paymentRoutes(api, ctx);
+      await subscriptionRoutes(api, ctx);
+      await promoterRoutes(api, ctx);
       if (config.devToolsEnabled) await devRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
@@ -141,6 +154,15 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
       prefix: SANDBOX_PREFIX,
       appId: SANDBOX_APP_ID,
       appSecret: sandboxSecret(config),
+    });
+  }
+  if (ctx.pay.sandbox) {
+    ctx.pay.deliver = injectedDelivery(app);
+    await app.register(sandboxCashierPlugin, {
+      prefix: SANDBOX_PAY_PREFIX,
+      gateway: ctx.pay.sandbox,
+      deliver: (url, headers, body) => ctx.pay.deliver(url, headers, body),
+      now: () => ctx.clock.now(),
     });
   }
   if (ctx.storage.kind === "local") {
@@ -161,7 +183,7 @@ async function createContext(
   log: FastifyBaseLogger,
   opts: ServerOptions,
 ): Promise<AppContext> {
-  const clock = opts.clock ?? systemClock;
+  const clock = pinnable(opts.clock ?? systemClock);
   const database = await openDatabase({
     databaseUrl: config.DATABASE_URL,
     pgliteDir: opts.pgliteDir ?? path.join(config.dataDir, "pglite"),
@@ -195,12 +217,14 @@ async function createContext(
     }),
     vendors,
     registry,
+    pay: createPayChannels(config, database.db, () => clock.now()),
   } as Omit<AppContext, "jobs"> as AppContext;
   registerAuthJobs(registry, ctx);
   registerLedgerJobs(registry, { db: database.db });
   registerGenerationJobs(registry, ctx);
   registerCleanupJobs(registry, ctx);
   registerCommunityJobs(registry, ctx);
+  registerPaymentJobs(registry, ctx);
   ctx.jobs = createRunner(database.db, registry, log, {
     redisUrl: config.REDIS_URL,
     queuePrefix: config.QUEUE_PREFIX,
@@ -208,6 +232,22 @@ async function createContext(
     leaseMs: opts.jobLeaseMs,
   });
   return ctx;
+}
+
+/**
+ * The sandbox gateway delivers its notifications through this server's own HTTP stack (routing, body
+ * parsing, hooks), in-process: it works whatever host, port or proxy the server is reached by.
+ */
+function injectedDelivery(app: FastifyInstance): NotifyDelivery {
+  return async (url, headers, body) => {
+    const res = await app.inject({
+      method: "POST",
+      url: new URL(url, "http://local").pathname,
+      headers,
+      payload: body,
+    });
+    return { status: res.statusCode, body: res.body };
+  };
 }
 
 function storageSecret(config: AppConfig): string {

@@ -12,6 +12,8 @@ export type IllustrationKind =
   | "videos"
   | "ledger"
   | "recharge"
+  | "invites"
+  | "commission"
   | "models"
   | "generic";
 
@@ -189,7 +191,7 @@ function Ledger() {
   );
 }
 
-/** 充值: a wallet with coins and a lock — top-up not open yet. */
+/** 充值: a wallet with coins — top-ups and their orders. */
 function Recharge() {
   return (
     <Frame id="recharge">
@@ -201,6 +203,52 @@ function Recharge() {
       <circle cx="126" cy="85" r="5" fill={BLUE} />
       <rect x="60" y="60" width="40" height="5" rx="2.5" fill="#fff" opacity=".45" />
       <Sparkle x={156} y={40} r={7} color={BLUE} />
+    </Frame>
+  );
+}
+
+/** 推广中心 邀请记录: two friends and a plus — nobody invited yet. */
+function Invites() {
+  return (
+    <Frame id="invites">
+      <circle cx="100" cy="72" r="56" fill={PALE} />
+      <circle cx="80" cy="58" r="16" fill="url(#g-invites)" />
+      <path d="M52 112c0-18 12-30 28-30s28 12 28 30z" fill="url(#g-invites)" />
+      <circle cx="126" cy="66" r="13" fill="#fff" stroke="#c9d3e3" strokeWidth="2" />
+      <path
+        d="M104 114c0-15 10-25 22-25s22 10 22 25z"
+        fill="#fff"
+        stroke="#c9d3e3"
+        strokeWidth="2"
+        strokeLinejoin="round"
+      />
+      <circle cx="150" cy="40" r="12" fill={GOLD} />
+      <path d="M150 34v12M144 40h12" stroke="#fff" strokeWidth="3" strokeLinecap="round" />
+      <Sparkle x={52} y={36} r={6} color={VIOLET} />
+    </Frame>
+  );
+}
+
+/** 推广中心 佣金明细: a coin stack with an upward arrow — commission still to come. */
+function Commission() {
+  return (
+    <Frame id="commission">
+      <circle cx="100" cy="72" r="56" fill="#fff4e0" />
+      <ellipse cx="88" cy="112" rx="30" ry="9" fill="#ffc857" />
+      <rect x="58" y="98" width="60" height="14" fill="#ffc857" />
+      <ellipse cx="88" cy="98" rx="30" ry="9" fill={GOLD} />
+      <rect x="58" y="84" width="60" height="14" fill={GOLD} />
+      <ellipse cx="88" cy="84" rx="30" ry="9" fill="#ffd27a" />
+      <path d="M136 96V46" stroke="url(#g-commission)" strokeWidth="8" strokeLinecap="round" />
+      <path
+        d="M120 60l16-18 16 18"
+        stroke="url(#g-commission)"
+        strokeWidth="8"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+        fill="none"
+      />
+      <Sparkle x={62} y={48} r={7} color={BLUE} />
     </Frame>
   );
 }
@@ -259,6 +307,8 @@ const byKind: Record<IllustrationKind, () => ReactNode> = {
   videos: Videos,
   ledger: Ledger,
   recharge: Recharge,
+  invites: Invites,
+  commission: Commission,
   models: Models,
   generic: Generic,
 };

@@ -1,5 +1,5 @@
 import type { LedgerEntry } from "@skyriff/contracts";
-import { useInfiniteQuery } from "@tanstack/react-query";
+
 import { Button, DotLoading, PullToRefresh, Tabs } from "antd-mobile";
 import { useSearchParams } from "react-router-dom";
 import { client } from "../api.ts";
@@ -9,6 +9,7 @@ import { PageHeader } from "../components/PageHeader.tsx";
 import { type Lang, useI18n } from "../i18n.tsx";
 import { ledgerTypeLabel } from "../ledgerLabels.ts";
 import { formatCoins, formatCredits } from "../money.ts";
+import { useCursorPages } from "../paging.ts";
 
 type WalletType = "credits" | "coins";
 
@@ -34,12 +35,7 @@ export function LedgerPage() {
 
 function LedgerList({ type }: { type: WalletType }) {
   const { t, lang } = useI18n();
-  const query = useInfiniteQuery({
-    queryKey: ["ledger", type],
-    queryFn: ({ pageParam }) => client.ledgers(type, pageParam ?? undefined),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
-  });
+  const query = useCursorPages(["ledger", type], (pageParam) => client.ledgers(type, pageParam ?? undefined));
 
   if (query.isPending) {
     return (

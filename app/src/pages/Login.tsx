@@ -1,10 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { Button, Checkbox, Divider, Input, type InputRef, Toast } from "antd-mobile";
 import { useEffect, useRef, useState } from "react";
-import { Link, Navigate, useLocation, useNavigate } from "react-router-dom";
+import { Link, Navigate, useLocation, useNavigate, useSearchParams } from "react-router-dom";
 import { client, errorMessage } from "../api.ts";
 import { type LocationState, saveLogin, useLoggedIn } from "../auth.tsx";
 import { useI18n } from "../i18n.tsx";
+import { formatCredits } from "../money.ts";
+import { keepReferralCode, normalizeReferralCode, readReferralCode } from "../payments.tsx";
 import { DEFAULT_RESEND_SECONDS, normalizePhone, PHONE_RE, retryAfterSeconds, useCountdown } from "../sms.ts";
 import { rememberWechatLogin } from "./WechatCallback.tsx";
 
@@ -38,6 +40,15 @@ export function LoginPage() {
   const location = useLocation();
   const loggedIn = useLoggedIn();
   const from = (location.state as LocationState)?.from ?? "/me";
+  // An invite link (`/login?ref=CODE`, the poster's QR code): the code is kept for this tab and sent
+  // with the first login, which binds it and grants the new-user bonus.
+  const [params] = useSearchParams();
+  const [arrivedLoggedIn] = useState(loggedIn);
+  const [referral] = useState(() => {
+    const fromLink = normalizeReferralCode(params.get("ref") ?? "");
+    if (fromLink) keepReferralCode(fromLink);
+    return fromLink || readReferralCode();
+  });
 
   const [draft] = useState(readDraft);
   const [phone, setPhone] = useState(draft.phone);
@@ -58,7 +69,10 @@ export function LoginPage() {
   const config = useQuery({ queryKey: ["config"], queryFn: () => client.config(), staleTime: 5 * 60_000 });
   const wechatEnabled = config.data?.features.wechat_login ?? true;
 
-  if (loggedIn && !submitting) return <Navigate to={from} replace />;
+  // Someone already logged in who opens an invite link can still enter the code in 推广中心.
+  if (loggedIn && !submitting) {
+    return <Navigate to={arrivedLoggedIn && referral && params.has("ref") ? "/me/promoter" : from} replace />;
+  }
 
   const normalizedPhone = normalizePhone(phone);
   const phoneValid = PHONE_RE.test(normalizedPhone);
@@ -108,16 +122,43 @@ export function LoginPage() {
     }
     setSubmitting(true);
     try {
-      const res = await client.verifySms(normalizedPhone, code.trim());
+      const res = await client.verifySms(normalizedPhone, code.trim(), referral ?? undefined);
       saveLogin(res);
       writeDraft(null);
-      Toast.show({ icon: "success", content: t("login.success") });
+      if (referral && res.is_new_user) {
+        keepReferralCode(null);
+        void announceReferral();
+      } else {
+        Toast.show({ icon: "success", content: t("login.success") });
+      }
       navigate(from, { replace: true });
     } catch (err) {
       Toast.show({ icon: "fail", content: errorMessage(err, t("common.networkError")) });
     } finally {
       setSubmitting(false);
     }
+  };
+
+  /** A new account that came with a code: say whether it was bound (+50) or can be entered later. */
+  const announceReferral = async () => {
+    try {
+      const promoter = await client.promoter();
+      if (promoter.invited_by) {
+        const credits = config.data?.promoter.new_user_bonus_credits ?? 50;
+        Toast.show({
+          icon: "success",
+          content: (
+            <span data-testid="referral-toast">
+              {t("login.referralBound", { credits: formatCredits(credits) })}
+            </span>
+          ),
+        });
+        return;
+      }
+    } catch {
+      // fall through: the login itself worked
+    }
+    Toast.show({ content: t("login.referralNotBound") });
   };
 
   const wechatLogin = async () => {
@@ -145,6 +186,11 @@ export function LoginPage() {
 
       <h1 className="login-title">{t("login.title")}</h1>
       <p className="login-subtitle">{t("login.subtitle")}</p>
+      {referral && (
+        <p className="login-referral" data-testid="login-referral">
+          {t("login.referral", { code: referral })}
+        </p>
+      )}
 
       <form
         className="login-form"

@@ -10,6 +10,7 @@ import {
   RightOutline,
   SetOutline,
   StarOutline,
+  TeamOutline,
   UnorderedListOutline,
   VideoOutline,
 } from "antd-mobile-icons";
@@ -17,6 +18,7 @@ import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { client, errorMessage, newIdempotencyKey } from "../api.ts";
 import "../components/community.css";
+import { SubscriptionCard } from "../components/SubscriptionCard.tsx";
 import { useI18n } from "../i18n.tsx";
 import { formatCoins, formatCount, formatCredits, sumCoins } from "../money.ts";
 import { displayNickname } from "../userDisplay.ts";
@@ -35,7 +37,12 @@ export function MePage() {
   const [granting, setGranting] = useState(false);
 
   const refresh = async () => {
-    await Promise.all([me.refetch(), wallets.refetch(), home.refetch()]);
+    await Promise.all([
+      me.refetch(),
+      wallets.refetch(),
+      home.refetch(),
+      queryClient.invalidateQueries({ queryKey: ["subscription"] }),
+    ]);
   };
 
   const user = me.data;
@@ -168,6 +175,8 @@ export function MePage() {
           </div>
         )}
 
+        <SubscriptionCard />
+
         {devTools && user && (
           <section className="me-dev" data-testid="dev-tools">
             <Button
@@ -240,6 +249,20 @@ export function MePage() {
           </List.Item>
           <List.Item prefix={<PayCircleOutline />} onClick={() => navigate("/me/recharge")}>
             {t("me.recharge")}
+          </List.Item>
+          <List.Item
+            prefix={<TeamOutline />}
+            onClick={() => navigate("/me/promoter")}
+            data-testid="promoter-entry"
+            extra={
+              user ? (
+                <span className={user.is_promoter ? "me-promoter-on" : undefined}>
+                  {user.is_promoter ? t("me.promoterOn") : t("me.promoterOff")}
+                </span>
+              ) : null
+            }
+          >
+            {t("me.promoter")}
           </List.Item>
           <List.Item prefix={<UnorderedListOutline />} onClick={() => navigate("/me/ledger")}>
             {t("me.ledger")}

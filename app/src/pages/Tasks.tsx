@@ -1,5 +1,5 @@
 import type { Task, TaskStatus } from "@skyriff/contracts";
-import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Button, DotLoading, ProgressBar, PullToRefresh, SpinLoading, Tabs, Tag } from "antd-mobile";
 import { CloseCircleOutline, PlayOutline, RightOutline } from "antd-mobile-icons";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
@@ -27,6 +27,7 @@ import {
 import { type MessageKey, useI18n } from "../i18n.tsx";
 import { modelName } from "../models.ts";
 import { formatCredits } from "../money.ts";
+import { useCursorPages } from "../paging.ts";
 import { displayServerText } from "../userDisplay.ts";
 
 type Filter = "ALL" | "QUEUED" | "IN_PROGRESS" | "SUCCESS" | "FAILURE";
@@ -85,13 +86,11 @@ function TaskList({ filter, onShowAll }: { filter: Filter; onShowAll: () => void
   const navigate = useNavigate();
   // Relative times ("3 分钟前") stay true while the page is open.
   const now = useNow(true, 30_000);
-  const query = useInfiniteQuery({
-    queryKey: ["tasks", filter],
-    queryFn: ({ pageParam }) => client.tasks({ status: filter, cursor: pageParam }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
-    staleTime: 0,
-  });
+  const query = useCursorPages(
+    ["tasks", filter],
+    (pageParam) => client.tasks({ status: filter, cursor: pageParam }),
+    { staleTime: 0 },
+  );
 
   if (query.isPending) {
     return (

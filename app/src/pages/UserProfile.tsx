@@ -1,5 +1,5 @@
 import type { Work } from "@skyriff/contracts";
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { Button, DotLoading, ErrorBlock, InfiniteScroll, List } from "antd-mobile";
 import { HeartOutline, LeftOutline } from "antd-mobile-icons";
 import { useState } from "react";
@@ -13,6 +13,7 @@ import "../components/community.css";
 import { PageFooter } from "../components/PageFooter.tsx";
 import { useI18n } from "../i18n.tsx";
 import { formatCount } from "../money.ts";
+import { useCursorPages } from "../paging.ts";
 
 function useBack(fallback: string) {
   const navigate = useNavigate();
@@ -214,13 +215,9 @@ export function UserListPage({ kind }: { kind: "followers" | "following" }) {
   const { t } = useI18n();
   const navigate = useNavigate();
   const { id = "" } = useParams();
-  const query = useInfiniteQuery({
-    queryKey: [kind, id],
-    queryFn: ({ pageParam }) =>
-      kind === "followers" ? client.followers(id, pageParam) : client.following(id, pageParam),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
-  });
+  const query = useCursorPages([kind, id], (pageParam) =>
+    kind === "followers" ? client.followers(id, pageParam) : client.following(id, pageParam),
+  );
   const items = query.data?.pages.flatMap((p) => p.items) ?? [];
   const title = kind === "followers" ? t("me.followers") : t("me.following");
 

@@ -5,6 +5,7 @@ import { useNavigate, useSearchParams } from "react-router-dom";
 import { client, errorMessage } from "../api.ts";
 import { saveLogin } from "../auth.tsx";
 import { useI18n } from "../i18n.tsx";
+import { readReferralCode } from "../payments.tsx";
 
 const PENDING_KEY = "skyriff.wechat_login";
 
@@ -41,7 +42,7 @@ const exchanges = new Map<string, Promise<LoginResult>>();
 function exchange(code: string, state: string): Promise<LoginResult> {
   let p = exchanges.get(code);
   if (!p) {
-    p = client.wechatCallback(code, state);
+    p = client.wechatCallback(code, state, readReferralCode() ?? undefined);
     exchanges.set(code, p);
   }
   return p;

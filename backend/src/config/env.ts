@@ -97,7 +97,10 @@ export const envSchema = z.object({
     .max(24 * 60)
     .optional(),
   /** Payment channels offered (comma list of wechat, alipay, sandbox); sandbox alone outside production. */
+  PAY_CHANNELS: optionalString,
+  /** Older name of PAY_CHANNELS, still read when PAY_CHANNELS is unset. */
   PAYMENT_CHANNELS: optionalString,
+  WECHATPAY_BASE_URL: z.string().default("https://api.mch.weixin.qq.com"),
   WECHATPAY_MCH_ID: optionalString,
   WECHATPAY_APP_ID: optionalString,
   WECHATPAY_API_V3_KEY: optionalString,
@@ -108,6 +111,10 @@ export const envSchema = z.object({
   ALIPAY_APP_ID: optionalString,
   ALIPAY_PRIVATE_KEY: optionalString,
   ALIPAY_PUBLIC_KEY: optionalString,
+  /** Our merchant PID (2088…): every notification's seller_id must equal it. */
+  ALIPAY_SELLER_ID: optionalString,
+  ALIPAY_GATEWAY: z.string().default("https://openapi.alipay.com/gateway.do"),
+  PAY_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   FFMPEG_PATH: optionalString,
   FFPROBE_PATH: optionalString,
   WATERMARK_FONT_FILE: optionalString,
@@ -185,18 +192,18 @@ const PAYMENT_SETTINGS = {
     "WECHATPAY_PLATFORM_PUBLIC_KEY",
     "WECHATPAY_PLATFORM_PUBLIC_KEY_ID",
   ],
-  alipay: ["ALIPAY_APP_ID", "ALIPAY_PRIVATE_KEY", "ALIPAY_PUBLIC_KEY"],
+  alipay: ["ALIPAY_APP_ID", "ALIPAY_PRIVATE_KEY", "ALIPAY_PUBLIC_KEY", "ALIPAY_SELLER_ID"],
 } as const satisfies Record<string, (keyof RawEnv)[]>;
 
 const VENDOR_KEYS = ["DYUAPI_API_KEY", "ARK_API_KEY", "DASHSCOPE_API_KEY"] as const;
 
 function paymentChannelsOf(env: RawEnv, isProduction: boolean): PaymentChannel[] {
-  const listed = (env.PAYMENT_CHANNELS ?? (isProduction ? "" : "sandbox"))
+  const listed = (env.PAY_CHANNELS ?? env.PAYMENT_CHANNELS ?? (isProduction ? "" : "sandbox"))
     .split(",")
     .map((c) => c.trim())
     .filter(Boolean);
   const unknown = listed.filter((c) => !["wechat", "alipay", "sandbox"].includes(c));
-  if (unknown.length) throw new ConfigError(`PAYMENT_CHANNELS: unknown channel ${unknown.join(", ")}`);
+  if (unknown.length) throw new ConfigError(`PAY_CHANNELS: unknown channel ${unknown.join(", ")}`);
   return listed as PaymentChannel[];
 }
 
@@ -225,9 +232,10 @@ function requireProductionSettings(env: RawEnv): void {
     );
   }
   const channels = paymentChannelsOf(env, true);
-  if (channels.includes("sandbox")) problems.push("PAYMENT_CHANNELS must not include sandbox in production");
+  if (channels.includes("sandbox"))
+    problems.push("PAY_CHANNELS must not include sandbox in production (it grants purchases without money)");
   const real = channels.filter((c): c is "wechat" | "alipay" => c !== "sandbox");
-  if (real.length === 0) problems.push("PAYMENT_CHANNELS is required: wechat, alipay or both");
+  if (real.length === 0) problems.push("PAY_CHANNELS is required: wechat, alipay or both");
   for (const channel of real) {
     for (const key of missing(PAYMENT_SETTINGS[channel])) {
       problems.push(`${key} is required for the ${channel} payment channel`);

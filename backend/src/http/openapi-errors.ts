@@ -118,9 +118,32 @@ export const ROUTE_ERRORS: Record<string, readonly ErrorSpec[]> = {
   // feed (following requires sign-in: 401 without a token)
   "GET /api/v1/feed": [E.NOT_LOGGED_IN],
   "GET /api/v1/rankings/creators/tips": [],
+  // payments (issue 9): prepay failures are 502/3001, the daily limit 400/3001
+  "POST /api/v1/payments/create": [E.NOT_FOUND, E.STATE_CONFLICT, E.PAYMENT_FAILED, [502, E.PAYMENT_FAILED]],
+  "POST /api/v1/coins/recharge/create_payment": [E.NOT_FOUND, E.PAYMENT_FAILED, [502, E.PAYMENT_FAILED]],
+  "POST /api/v1/subscriptions/buy": [E.NOT_FOUND, E.PAYMENT_FAILED, [502, E.PAYMENT_FAILED]],
+  "POST /api/v1/promoter/activate": [
+    E.NOT_FOUND,
+    E.STATE_CONFLICT,
+    E.PAYMENT_FAILED,
+    [502, E.PAYMENT_FAILED],
+  ],
+  "GET /api/v1/payments/me": [],
+  "GET /api/v1/payments/:id": [E.PAYMENT_NOT_FOUND],
+  // gateway notifications answer in the channel's own format; only an unknown channel is an envelope
+  "POST /api/v1/payments/callback/:channel": [E.NOT_FOUND],
+  "POST /api/v1/payments/callback": [E.NOT_FOUND],
+  "GET /api/v1/subscriptions/me": [],
+  "POST /api/v1/subscriptions/claim_daily": [E.ALREADY_CLAIMED, E.STATE_CONFLICT],
+  "GET /api/v1/promoter/me": [],
+  "GET /api/v1/promoter/invites": [],
+  "GET /api/v1/promoter/commissions": [],
+  "POST /api/v1/referrals/bind": [E.INVALID_REFERRAL, E.STATE_CONFLICT, E.USER_NOT_FOUND],
   // dev (not in production; loopback clients only unless DEV_TOOLS=1)
   "GET /api/v1/dev/sms/outbox": [E.INVALID_PHONE_OR_CODE, E.NOT_ALLOWED],
   "POST /api/v1/dev/grant": [E.USER_NOT_FOUND, E.NOT_ALLOWED],
+  "POST /api/v1/dev/payments/:id/complete": [E.PAYMENT_NOT_FOUND, E.STATE_CONFLICT],
+  "POST /api/v1/dev/jobs/:name/run": [E.NOT_FOUND],
 };
 
 /** What `data` carries for codes that have details (SPEC §10). */

@@ -20,6 +20,10 @@ export const jobPayloads = {
   "feed.refresh": z.object({}),
   /** Recomputes work_stats / user_stats counters (likes, favorites, follows, works) from the rows. */
   "community.recount": z.object({}),
+  /** Asks the gateways about still-pending payments: fulfils paid ones whose callback was lost, closes expired ones. */
+  "payments.query_pending": z.object({}),
+  /** Marks monthly cards past their last day as expired. */
+  "subscriptions.expire": z.object({}),
 };
 
 export type JobName = keyof typeof jobPayloads;
@@ -34,4 +38,6 @@ export const schedules: { name: JobName; pattern: string }[] = [
   { name: "jobs.cleanup", pattern: "0 15 * * * *" },
   { name: "feed.refresh", pattern: "0 * * * * *" },
   { name: "community.recount", pattern: "0 45 4 * * *" },
+  { name: "payments.query_pending", pattern: "*/30 * * * * *" },
+  { name: "subscriptions.expire", pattern: "0 5 0 * * *" },
 ];

@@ -83,7 +83,10 @@ export const platform = {
    * negative by exactly what creators and the platform fee received.
    */
   coinsCreatorPayable: sharded("platform:coins:creator_payable", "COIN"),
+  /** Coins sold for cash (coins packs): goes negative by what publishers bought. */
   coinsCashIn: platformAccount("platform:coins:cash_in", "COIN"),
+  /** The source of promoters' commissions, sharded by the paying user. */
+  coinsCommission: sharded("platform:coins:commission_expense", "COIN"),
   coinsCashOut: platformAccount("platform:coins:cash_out", "COIN"),
   /** What a closed (注销) account left behind (`account_forfeit`): rare, so one row per asset. */
   creditsForfeited: platformAccount("platform:credits:forfeited", "CREDIT"),

@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
 /** Injectable time source so tests can move the clock instead of waiting. */
 export interface Clock {
   now(): Date;
@@ -17,3 +19,20 @@ export class ManualClock implements Clock {
     this.offsetMs += ms;
   }
 }
+
+const pinned = new AsyncLocalStorage<Date>();
+
+/**
+ * A clock that reads `at` instead of its source inside {@link withPinnedClock}: `/dev/jobs/{name}/run`
+ * runs a scheduled job as if it were `at`, without touching the clock any other request sees.
+ */
+export function pinnable(source: Clock): Clock {
+  return {
+    now: () => {
+      const at = pinned.getStore();
+      return at ? new Date(at.getTime()) : source.now();
+    },
+  };
+}
+
+export const withPinnedClock = <T>(at: Date, fn: () => Promise<T>): Promise<T> => pinned.run(at, fn);

@@ -30,19 +30,38 @@ afterAll(async () => {
   await wechat?.close();
 });
 
-async function wechatLogin(nickname: string) {
+async function wechatLogin(nickname: string, referralCode?: string) {
   const init = await call(t, "POST", "/api/v1/auth/wechat/init", {
     body: { platform: "h5", redirect_uri: "http://skyriff.test/login/wechat" },
   });
   expect(init.status).toBe(200);
   const code = issueSandboxCode(store, nickname);
   const res = await call(t, "POST", "/api/v1/auth/wechat/callback", {
-    body: { code, state: init.body.data.state },
+    body: { code, state: init.body.data.state, ...(referralCode ? { referral_code: referralCode } : {}) },
   });
   return { init, code, res };
 }
 
 describe("WeChat OAuth", () => {
+  it("a referral code at a new WeChat account's first login binds it to the promoter (+50 credits)", async () => {
+    const promoter = await login(t);
+    const order = await call(t, "POST", "/api/v1/promoter/activate", {
+      token: promoter.access_token,
+      body: { pay_channel: "sandbox" },
+    });
+    await call(t, "POST", `/api/v1/dev/payments/${order.body.data.payment_id}/complete`, {
+      body: { result: "success" },
+    });
+    const code = (await call(t, "GET", "/api/v1/promoter/me", { token: promoter.access_token })).body.data
+      .referral_code;
+    const { res } = await wechatLogin("受邀的微信用户", code);
+    expect(res.body.data.is_new_user).toBe(true);
+    const wallets = await call(t, "GET", "/api/v1/me/wallets", { token: res.body.data.access_token });
+    expect(wallets.body.data.credits.balance).toBe(50);
+    const me = await call(t, "GET", "/api/v1/promoter/me", { token: res.body.data.access_token });
+    expect(me.body.data.invited_by.user_id).toBe(promoter.user.user_id);
+  });
+
   it("init returns the app id, a state and the authorize URL carrying both", async () => {
     const { init } = await wechatLogin("阿杰");
     expect(init.body.data.app_id).toBe(appId);

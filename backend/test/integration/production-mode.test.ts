@@ -1,9 +1,16 @@
 import { execFile } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/env.js";
 import { call, startTestApp, type TestApp } from "../helpers/app.js";
+
+const alipayKeys = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const pem = (
+  k: { export(o: { type: "pkcs8" | "spki"; format: "pem" }): string | Buffer },
+  type: "pkcs8" | "spki",
+) => k.export({ type, format: "pem" }).toString();
 
 /** What a real deployment sets: real SMS, a real vendor, real payment channels. */
 const PRODUCTION_ENV = {
@@ -15,10 +22,11 @@ const PRODUCTION_ENV = {
   ALIYUN_SMS_SIGN_NAME: "天空即兴",
   ALIYUN_SMS_TEMPLATE_CODE: "SMS_1",
   DYUAPI_API_KEY: "sk-dyu",
-  PAYMENT_CHANNELS: "alipay",
+  PAY_CHANNELS: "alipay",
   ALIPAY_APP_ID: "2021000000000000",
-  ALIPAY_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----x",
-  ALIPAY_PUBLIC_KEY: "-----BEGIN PUBLIC KEY-----y",
+  ALIPAY_PRIVATE_KEY: pem(alipayKeys.privateKey, "pkcs8"),
+  ALIPAY_PUBLIC_KEY: pem(alipayKeys.publicKey, "spki"),
+  ALIPAY_SELLER_ID: "2088000000000000",
 };
 
 let t: TestApp;
@@ -40,6 +48,12 @@ describe("NODE_ENV=production", () => {
 
   it("has no WeChat sandbox, and /config says WeChat login is off when unconfigured", async () => {
     expect((await t.app.inject({ url: "/sandbox/wechat/connect/oauth2/authorize" })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: `/sandbox/pay/cashier/${"0".repeat(32)}` })).statusCode).toBe(404);
+    const complete = await call(t, "POST", "/api/v1/dev/payments/x/complete", {
+      body: { result: "success" },
+    });
+    expect(complete.status).toBe(404);
+    expect((await call(t, "GET", "/api/v1/config")).body.data.pay_channels).toEqual(["alipay"]);
     const config = await call(t, "GET", "/api/v1/config");
     expect(config.body.data.features).toEqual({ wechat_login: false, dev_tools: false });
     const init = await call(t, "POST", "/api/v1/auth/wechat/init", { body: { platform: "h5" } });
@@ -62,14 +76,14 @@ describe("NODE_ENV=production", () => {
     }
     expect(message).toContain("SMS_PROVIDER");
     expect(message).toContain("DYUAPI_API_KEY, ARK_API_KEY, DASHSCOPE_API_KEY");
-    expect(message).toContain("PAYMENT_CHANNELS");
-    expect(() => loadConfig({ ...base, ...PRODUCTION_ENV, PAYMENT_CHANNELS: "alipay,sandbox" })).toThrow(
-      /PAYMENT_CHANNELS must not include sandbox/,
+    expect(message).toContain("PAY_CHANNELS");
+    expect(() => loadConfig({ ...base, ...PRODUCTION_ENV, PAY_CHANNELS: "alipay,sandbox" })).toThrow(
+      /PAY_CHANNELS must not include sandbox/,
     );
     expect(() => loadConfig({ ...base, ...PRODUCTION_ENV, SMS_PROVIDER: "tencent" })).toThrow(
       /TENCENT_SMS_SECRET_ID is required/,
     );
-    expect(() => loadConfig({ ...base, ...PRODUCTION_ENV, PAYMENT_CHANNELS: "wechat" })).toThrow(
+    expect(() => loadConfig({ ...base, ...PRODUCTION_ENV, PAY_CHANNELS: "wechat" })).toThrow(
       /WECHATPAY_MCH_ID is required/,
     );
     expect(loadConfig({ ...base, ...PRODUCTION_ENV }).paymentChannels).toEqual(["alipay"]);
@@ -93,10 +107,32 @@ describe("NODE_ENV=production", () => {
       "PUBLIC_BASE_URL",
       "SMS_PROVIDER",
       "DYUAPI_API_KEY",
-      "PAYMENT_CHANNELS",
+      "PAY_CHANNELS",
     ]) {
       expect(failure?.stderr).toContain(name);
     }
+  });
+
+  it("`PAY_CHANNELS=sandbox` in production: the process refuses to boot", async () => {
+    const backendDir = path.resolve(import.meta.dirname, "../..");
+    const env = {
+      PATH: process.env.PATH,
+      ...PRODUCTION_ENV,
+      JWT_SECRET: "x".repeat(32),
+      APP_SECRET: "s",
+      PUBLIC_BASE_URL: "https://skyriff.cn",
+      PAY_CHANNELS: "sandbox",
+    };
+    const failure = await promisify(execFile)(process.execPath, ["--import", "tsx", "src/main.ts", "api"], {
+      cwd: backendDir,
+      env,
+    }).then(
+      () => null,
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain("PAY_CHANNELS must not include sandbox");
+    expect(failure?.stderr).not.toContain("SMS_PROVIDER");
   });
 });
 

@@ -53,6 +53,8 @@ export const wechatInitResult = z.object({
 export const wechatCallbackBody = z.strictObject({
   code: z.string().min(1).max(256),
   state: z.string().min(1).max(128),
+  /** A promoter's code: binds a new account at its first login, like `/auth/sms/verify`. */
+  referral_code: z.string().trim().max(32).optional(),
 });
 
 export const bindPhoneBody = z.strictObject({ phone, code: z.string().trim().min(1).max(10) });

@@ -59,5 +59,7 @@ export const publicConfig = z.object({
   recharge_daily_limit_cny: cnyAmount,
   models: z.array(modelInfo),
   features: z.object({ wechat_login: z.boolean(), dev_tools: z.boolean() }),
+  /** Payment channels this deployment offers, in display order (sandbox only in development). */
+  pay_channels: z.array(z.enum(["wechat", "alipay", "sandbox"])),
 });
 export type PublicConfig = z.infer<typeof publicConfig>;

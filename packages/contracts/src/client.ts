@@ -37,6 +37,20 @@ import type {
   VideoAsset,
 } from "./generation.js";
 import type { DeleteAccountResult, meHome } from "./me.js";
+import type {
+  ChannelOnlyBody,
+  ClaimDailyResult,
+  CommissionItem,
+  DevJobRunResult,
+  DevPaymentCompleteResult,
+  InviteItem,
+  Payment,
+  PaymentCreateBody,
+  PaymentCreateResult,
+  PromoterMe,
+  ReferralBindResult,
+  SubscriptionMe,
+} from "./payments.js";
 import type { DevGrantResult, ledgerEntry, wallets } from "./wallet.js";
 
 /** An error answered by the API in the spec's envelope (or a network failure, code 0). */
@@ -155,8 +169,11 @@ export class SkyriffClient {
       auth: false,
     });
   }
-  wechatCallback(code: string, state: string) {
-    return this.request<LoginResult>("POST", "/auth/wechat/callback", { body: { code, state }, auth: false });
+  wechatCallback(code: string, state: string, referralCode?: string) {
+    return this.request<LoginResult>("POST", "/auth/wechat/callback", {
+      body: { code, state, ...(referralCode ? { referral_code: referralCode } : {}) },
+      auth: false,
+    });
   }
   async logout() {
     const refreshToken = this.options.tokens.getRefreshToken();
@@ -379,6 +396,53 @@ export class SkyriffClient {
     return this.request<RemixResult>("POST", `/works/${encodeURIComponent(workId)}/remix`, {
       body,
       idempotencyKey,
+    });
+  }
+
+  // --- payments (SPEC §5) ---
+  createPayment(body: PaymentCreateBody, idempotencyKey: string) {
+    return this.request<PaymentCreateResult>("POST", "/payments/create", { body, idempotencyKey });
+  }
+  payment(paymentId: string) {
+    return this.request<Payment>("GET", `/payments/${encodeURIComponent(paymentId)}`);
+  }
+  payments(cursor?: string | null, limit?: number) {
+    return this.request<Page<Payment>>("GET", `/payments/me?${toQuery({ cursor, limit })}`);
+  }
+  buySubscription(body: ChannelOnlyBody, idempotencyKey: string) {
+    return this.request<PaymentCreateResult>("POST", "/subscriptions/buy", { body, idempotencyKey });
+  }
+  subscription() {
+    return this.request<SubscriptionMe>("GET", "/subscriptions/me");
+  }
+  claimSubscriptionDaily(idempotencyKey: string) {
+    return this.request<ClaimDailyResult>("POST", "/subscriptions/claim_daily", { body: {}, idempotencyKey });
+  }
+  activatePromoter(body: ChannelOnlyBody, idempotencyKey: string) {
+    return this.request<PaymentCreateResult>("POST", "/promoter/activate", { body, idempotencyKey });
+  }
+  promoter() {
+    return this.request<PromoterMe>("GET", "/promoter/me");
+  }
+  promoterInvites(cursor?: string | null, limit?: number) {
+    return this.request<Page<InviteItem>>("GET", `/promoter/invites?${toQuery({ cursor, limit })}`);
+  }
+  promoterCommissions(cursor?: string | null, limit?: number) {
+    return this.request<Page<CommissionItem>>("GET", `/promoter/commissions?${toQuery({ cursor, limit })}`);
+  }
+  bindReferral(code: string, idempotencyKey: string) {
+    return this.request<ReferralBindResult>("POST", "/referrals/bind", { body: { code }, idempotencyKey });
+  }
+  devCompletePayment(paymentId: string, result: "success" | "fail") {
+    return this.request<DevPaymentCompleteResult>(
+      "POST",
+      `/dev/payments/${encodeURIComponent(paymentId)}/complete`,
+      { body: { result } },
+    );
+  }
+  devRunJob(job: string, at?: string) {
+    return this.request<DevJobRunResult>("POST", `/dev/jobs/${encodeURIComponent(job)}/run`, {
+      body: at ? { at } : {},
     });
   }
 }

@@ -5,5 +5,6 @@ export * from "./community.js";
 export * from "./errors.js";
 export * from "./generation.js";
 export * from "./me.js";
+export * from "./payments.js";
 export * from "./text.js";
 export * from "./wallet.js";

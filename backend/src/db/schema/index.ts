@@ -3,4 +3,5 @@ export * from "./community.js";
 export * from "./generation.js";
 export * from "./jobs.js";
 export * from "./ledger.js";
+export * from "./payments.js";
 export * from "./users.js";

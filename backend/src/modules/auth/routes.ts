@@ -53,7 +53,8 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         response: { 200: envelope(loginResult) },
       },
     },
-    async (req) => ok(await service.verifySmsLogin(ctx, req.body.phone, req.body.code)),
+    async (req) =>
+      ok(await service.verifySmsLogin(ctx, req.body.phone, req.body.code, req.body.referral_code)),
   );
 
   app.post(
@@ -107,7 +108,8 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         response: { 200: envelope(loginResult) },
       },
     },
-    async (req) => ok(await service.wechatCallback(ctx, req.body.code, req.body.state)),
+    async (req) =>
+      ok(await service.wechatCallback(ctx, req.body.code, req.body.state, req.body.referral_code)),
   );
 
   app.post(

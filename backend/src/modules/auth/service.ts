@@ -20,6 +20,7 @@ import { formatCoins } from "../../lib/money.js";
 import { seal, unseal } from "../../lib/seal.js";
 import { WechatOAuthError } from "../../providers/wechat-oauth/types.js";
 import { unfinishedTaskCount } from "../generation/service.js";
+import { bindInTx } from "../promoter/service.js";
 import * as users from "../users/service.js";
 import * as repo from "./repository.js";
 import {
@@ -88,13 +89,26 @@ async function withVerifiedCode<T>(
   return outcome.value;
 }
 
-export async function verifySmsLogin(ctx: AppContext, rawPhone: string, code: string): Promise<LoginResult> {
+export async function verifySmsLogin(
+  ctx: AppContext,
+  rawPhone: string,
+  code: string,
+  referralCode?: string,
+): Promise<LoginResult> {
   const phone = normalizePhone(rawPhone);
   return withVerifiedCode(ctx, phone, code, async (tx) => {
     const existing = await users.findUserByPhone(tx, phone);
     const user = existing ?? (await createUser(ctx, tx, { phone }));
+    if (!existing && referralCode) await bindAtSignUp(ctx, tx, user, referralCode);
     return startSession(ctx, tx, user, existing === null);
   });
+}
+
+/** A referral code given at first login binds like `/referrals/bind`; a bad code never blocks the login. */
+async function bindAtSignUp(ctx: AppContext, tx: Tx, user: users.UserRow, code: string): Promise<void> {
+  const outcome = await bindInTx(ctx, tx, user, code, "login", ctx.clock.now());
+  if (!outcome.ok)
+    ctx.log.info({ userId: user.id, code: outcome.error.code }, "referral code at sign-up refused");
 }
 
 async function createUser(ctx: AppContext, tx: Tx, identity: Partial<users.UserRow>): Promise<users.UserRow> {
@@ -284,7 +298,12 @@ export async function wechatInit(
   return { app_id: wechat.appId, state, authorize_url: authorizeUrl };
 }
 
-export async function wechatCallback(ctx: AppContext, code: string, state: string): Promise<LoginResult> {
+export async function wechatCallback(
+  ctx: AppContext,
+  code: string,
+  state: string,
+  referralCode?: string,
+): Promise<LoginResult> {
   const wechat = requireWechat(ctx);
   const consumed = await repo.consumeOauthState(ctx.db, state, ctx.clock.now());
   if (!consumed) {
@@ -308,6 +327,7 @@ export async function wechatCallback(ctx: AppContext, code: string, state: strin
         wechatUnionid: profile.unionid,
         wechatOpenid: profile.openid,
       }));
+    if (!existing && referralCode) await bindAtSignUp(ctx, tx, user, referralCode);
     return startSession(ctx, tx, user, existing === null);
   });
 }

@@ -75,5 +75,6 @@ export function publicConfig(ctx: AppContext): PublicConfig {
         credits_per_second: m.creditsPerSecond,
       })),
     features: { wechat_login: ctx.wechat !== null, dev_tools: ctx.config.devToolsEnabled },
+    pay_channels: ctx.config.paymentChannels,
   };
 }

@@ -1,4 +1,13 @@
-import { devGrantBody, devGrantResult, envelope, isoDateTime } from "@skyriff/contracts";
+import {
+  devGrantBody,
+  devGrantResult,
+  devJobRunBody,
+  devJobRunResult,
+  devPaymentCompleteBody,
+  devPaymentCompleteResult,
+  envelope,
+  isoDateTime,
+} from "@skyriff/contracts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -7,7 +16,8 @@ import { ok } from "../../http/envelope.js";
 import { notFound } from "../../http/error-handler.js";
 import { idempotencyKey, sendIdempotent } from "../../http/idempotency.js";
 import { devSmsOutbox } from "../auth/service.js";
-import { grantCredits } from "./service.js";
+import { completeSandboxPayment } from "../payments/service.js";
+import { grantCredits, runJobAt } from "./service.js";
 
 const tags = ["dev"];
 
@@ -77,6 +87,41 @@ export async function devRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
     },
     async (req, reply) =>
       sendIdempotent(req, reply, (idem) => grantCredits(ctx, req.body.user_id, req.body.credits, idem)),
+  );
+
+  app.post(
+    "/dev/payments/:id/complete",
+    {
+      onRequest,
+      schema: {
+        tags,
+        summary: "The sandbox gateway pays (or fails) the order and delivers its signed callback (dev only)",
+        params: z.strictObject({ id: z.string().min(1).max(64) }),
+        body: devPaymentCompleteBody,
+        response: { 200: envelope(devPaymentCompleteResult) },
+      },
+    },
+    async (req) =>
+      ok(
+        await completeSandboxPayment(ctx, req.params.id, req.body.result, (url, h, body) =>
+          ctx.pay.deliver(url, h, body),
+        ),
+      ),
+  );
+
+  app.post(
+    "/dev/jobs/:name/run",
+    {
+      onRequest,
+      schema: {
+        tags,
+        summary: "Run one registered job once, now, with its clock set to `at` (dev only)",
+        params: z.strictObject({ name: z.string().min(1).max(64) }),
+        body: devJobRunBody,
+        response: { 200: envelope(devJobRunResult) },
+      },
+    },
+    async (req) => ok(await runJobAt(ctx, req.params.name, req.body.at, req.log)),
   );
 }
 

@@ -84,3 +84,8 @@ export async function anonymiseUser(tx: Tx, id: string, nickname: string, at: Da
 export async function markCreator(ex: Executor, id: string): Promise<void> {
   await ex.update(users).set({ isCreator: true }).where(eq(users.id, id));
 }
+
+/** The user becomes a promoter when the activation payment is fulfilled (stays one). */
+export async function markPromoter(ex: Executor, id: string): Promise<void> {
+  await ex.update(users).set({ isPromoter: true }).where(eq(users.id, id));
+}

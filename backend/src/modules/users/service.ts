@@ -10,6 +10,7 @@ import { ownImage } from "../media/service.js";
 import { assertClean } from "../moderation/service.js";
 import { countProjects } from "../projects/service.js";
 import { socialCounts } from "../social/service.js";
+import { homeCard } from "../subscriptions/service.js";
 import { getWallets } from "../wallet/service.js";
 import { presentUser } from "./present.js";
 import { findUserById, updateUser } from "./repository.js";
@@ -78,22 +79,23 @@ export async function updateProfile(
   return presentUser(ctx, updated);
 }
 
-/** One call for the 我的 page. The monthly card arrives with its phase. */
+/** One call for the 我的 page. */
 export async function getHome(ctx: AppContext, userId: string): Promise<MeHome> {
-  const [user, wallets, videos, projects, unfinished, social] = await Promise.all([
+  const [user, wallets, videos, projects, unfinished, social, card] = await Promise.all([
     requireUser(ctx, userId),
     getWallets(ctx, userId),
     countVideos(ctx, userId),
     countProjects(ctx, userId),
     unfinishedTaskCount(ctx, userId),
     socialCounts(ctx, userId),
+    homeCard(ctx, userId),
   ]);
   const { favorites, ...stats } = social;
   return {
     user: await presentUser(ctx, user),
     stats,
     wallets,
-    subscription: null,
+    subscription: card,
     counts: { videos, projects, favorites, unfinished_tasks: unfinished },
   };
 }
@@ -109,6 +111,7 @@ export {
   insertUser,
   lockUser,
   markCreator,
+  markPromoter,
   type UserRow,
   updateUser as setUserFields,
 } from "./repository.js";

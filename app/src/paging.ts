@@ -1,0 +1,17 @@
+import type { Page } from "@skyriff/contracts";
+import { type QueryKey, useInfiniteQuery } from "@tanstack/react-query";
+
+/** Every list of the API is keyset-paged (`next_cursor`, `has_more`): one infinite query shape for all. */
+export function useCursorPages<T>(
+  queryKey: QueryKey,
+  fetchPage: (cursor: string | null) => Promise<Page<T>>,
+  options: { enabled?: boolean; staleTime?: number; refetchOnWindowFocus?: boolean } = {},
+) {
+  return useInfiniteQuery({
+    queryKey,
+    queryFn: ({ pageParam }) => fetchPage(pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last: Page<T>) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
+    ...options,
+  });
+}
