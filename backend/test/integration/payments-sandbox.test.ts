@@ -49,7 +49,12 @@ describe("credit packs through the sandbox cashier", () => {
     expect(cashier.body).toContain("6.00");
 
     const pending = await call(t, "GET", `/api/v1/payments/${payment_id}`, { token: u.access_token });
-    expect(pending.body.data).toMatchObject({ status: "pending", fulfilled: false });
+    expect(pending.body.data).toMatchObject({ status: "pending", fulfilled: false, product_name: "120积分" });
+    const english = await call(t, "GET", `/api/v1/payments/${payment_id}`, {
+      token: u.access_token,
+      headers: { "accept-language": "en" },
+    });
+    expect(english.body.data.product_name).toBe("120 credits");
 
     const done = await complete(payment_id);
     expect(done.body.data).toMatchObject({ callback_status: 200, status: "paid", fulfilled: true });

@@ -18,6 +18,7 @@ import { authGuard, currentUser } from "../../http/auth-guard.js";
 import { ok } from "../../http/envelope.js";
 import { notFound } from "../../http/error-handler.js";
 import { idempotencyKey, sendIdempotent } from "../../http/idempotency.js";
+import { localeFrom } from "../../lib/errors.js";
 import type { NotifyAnswer } from "../../providers/pay/index.js";
 import * as service from "./service.js";
 
@@ -99,7 +100,15 @@ export async function paymentRoutes(fastify: FastifyInstance, ctx: AppContext): 
       },
     },
     async (req) =>
-      ok(await service.listPayments(ctx, currentUser(req).userId, req.query.cursor, req.query.limit)),
+      ok(
+        await service.listPayments(
+          ctx,
+          currentUser(req).userId,
+          req.query.cursor,
+          req.query.limit,
+          localeFrom(req.headers["accept-language"]),
+        ),
+      ),
   );
 
   app.get(
@@ -114,7 +123,15 @@ export async function paymentRoutes(fastify: FastifyInstance, ctx: AppContext): 
         response: { 200: envelope(payment) },
       },
     },
-    async (req) => ok(await service.getPayment(ctx, currentUser(req).userId, req.params.id)),
+    async (req) =>
+      ok(
+        await service.getPayment(
+          ctx,
+          currentUser(req).userId,
+          req.params.id,
+          localeFrom(req.headers["accept-language"]),
+        ),
+      ),
   );
 
   await app.register(async (callbacks) => callbackRoutes(callbacks, ctx));

@@ -18,7 +18,7 @@ import {
   withIdempotency,
 } from "../../ledger/index.js";
 import { decodeCursor, toPage } from "../../lib/cursor.js";
-import { AppError } from "../../lib/errors.js";
+import { AppError, type Locale } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { formatCny, formatCoins } from "../../lib/money.js";
 import { shanghaiDayStart } from "../../lib/time.js";
@@ -191,13 +191,13 @@ export async function createPayment(
   }
 }
 
-export function presentPayment(row: repo.PaymentRow): Payment {
+export function presentPayment(row: repo.PaymentRow, locale: Locale = "zh-CN"): Payment {
   const snapshot = row.productSnapshot as repo.ProductSnapshot;
   return {
     payment_id: row.id,
     product_id: row.productId,
     product_type: snapshot.type,
-    product_name: snapshot.name,
+    product_name: locale === "en" ? snapshot.nameEn : snapshot.name,
     amount_cny: formatCny(row.amountFen),
     credits_amount: snapshot.creditsAmount,
     coins_amount: formatCoins(BigInt(snapshot.coinsMilli)),
@@ -212,10 +212,15 @@ export function presentPayment(row: repo.PaymentRow): Payment {
 }
 
 /** The owner's order; another user's id is 404 like an unknown one. */
-export async function getPayment(ctx: AppContext, userId: string, paymentId: string): Promise<Payment> {
+export async function getPayment(
+  ctx: AppContext,
+  userId: string,
+  paymentId: string,
+  locale?: Locale,
+): Promise<Payment> {
   const row = await repo.findOrder(ctx.db, paymentId);
   if (!row || row.userId !== userId) throw new AppError(ErrorCode.PAYMENT_NOT_FOUND);
-  return presentPayment(row);
+  return presentPayment(row, locale);
 }
 
 export async function listPayments(
@@ -223,9 +228,10 @@ export async function listPayments(
   userId: string,
   cursor: string | undefined,
   limit: number,
+  locale?: Locale,
 ): Promise<Page<Payment>> {
   const rows = await repo.listOrders(ctx.db, userId, decodeCursor(cursor), limit);
-  return toPage(rows, limit, presentPayment);
+  return toPage(rows, limit, (row) => presentPayment(row, locale));
 }
 
 /** What does not match between our order and what the gateway proved; null when everything does. */
