@@ -103,6 +103,8 @@ export const envSchema = z.object({
   WECHATPAY_BASE_URL: z.string().default("https://api.mch.weixin.qq.com"),
   WECHATPAY_MCH_ID: optionalString,
   WECHATPAY_APP_ID: optionalString,
+  /** The 公众号 AppID for JSAPI (inside WeChat) and H5 pay; default WECHATPAY_APP_ID (APP pay's). */
+  WECHATPAY_WEB_APP_ID: optionalString,
   WECHATPAY_API_V3_KEY: optionalString,
   WECHATPAY_MCH_SERIAL_NO: optionalString,
   WECHATPAY_PRIVATE_KEY: optionalString,

@@ -102,6 +102,7 @@ export interface WechatNotifyResult {
 export interface WechatPayFakeConfig {
   WECHATPAY_MCH_ID: string;
   WECHATPAY_APP_ID: string;
+  WECHATPAY_WEB_APP_ID: string;
   WECHATPAY_API_V3_KEY: string;
   WECHATPAY_MCH_SERIAL_NO: string;
   WECHATPAY_PRIVATE_KEY: string;
@@ -122,7 +123,10 @@ export interface WechatFakeRequest {
 export interface WechatPayFake {
   baseUrl: string;
   mchId: string;
+  /** The mobile app's AppID (APP pay). */
   appId: string;
+  /** The 公众号's AppID (JSAPI; H5 takes either). */
+  webAppId: string;
   apiV3Key: string;
   merchantSerialNo: string;
   platformPublicKeyId: string;
@@ -239,7 +243,10 @@ export async function startWechatPayFake(opts: WechatFakeOptions = {}): Promise<
   const platform = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const impostor = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const mchId = `19${randomDigits(8)}`;
+  // Two AppIDs bound to the merchant, as a real deployment has: the Open Platform mobile app's (APP pay)
+  // and the 公众号's (JSAPI inside WeChat; H5 accepts either).
   const appId = `wx${randomBytes(8).toString("hex")}`;
+  const webAppId = `wx${randomBytes(8).toString("hex")}`;
   const apiV3Key = randomAlnum(32);
   const merchantSerialNo = randomBytes(20).toString("hex").toUpperCase();
   const platformPublicKeyId = `PUB_KEY_ID_TEST${randomDigits(24)}`;
@@ -325,7 +332,8 @@ export async function startWechatPayFake(opts: WechatFakeOptions = {}): Promise<
     const appid = stringAt(body, "appid", 32);
     const mchid = stringAt(body, "mchid", 32);
     if (mchid !== mchId) throw new ApiError(400, "PARAM_ERROR", "mchid 与请求头中的商户号不一致");
-    if (appid !== appId) throw new ApiError(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配");
+    const allowed = kind === "app" ? [appId] : kind === "jsapi" ? [webAppId] : [appId, webAppId];
+    if (!allowed.includes(appid)) throw new ApiError(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配");
     const description = stringAt(body, "description", 127);
     const outTradeNo = stringAt(body, "out_trade_no", 32);
     if (!OUT_TRADE_NO.test(outTradeNo)) throw new ApiError(400, "PARAM_ERROR", "out_trade_no 格式错误");
@@ -573,6 +581,7 @@ export async function startWechatPayFake(opts: WechatFakeOptions = {}): Promise<
     baseUrl,
     mchId,
     appId,
+    webAppId,
     apiV3Key,
     merchantSerialNo,
     platformPublicKeyId,
@@ -583,6 +592,7 @@ export async function startWechatPayFake(opts: WechatFakeOptions = {}): Promise<
     providerConfig: {
       WECHATPAY_MCH_ID: mchId,
       WECHATPAY_APP_ID: appId,
+      WECHATPAY_WEB_APP_ID: webAppId,
       WECHATPAY_API_V3_KEY: apiV3Key,
       WECHATPAY_MCH_SERIAL_NO: merchantSerialNo,
       WECHATPAY_PRIVATE_KEY: pem(merchant.privateKey, "pkcs8"),

@@ -107,11 +107,16 @@ describe("WeChat Pay v3", () => {
     expect(outcomes.filter((o) => o === "duplicate")).toHaveLength(19);
   });
 
-  it("H5 prepay returns the h5_url with our return page", async () => {
+  it("H5 prepay returns the h5_url with our return page and pays under the 公众号 AppID", async () => {
     const u = await login(t);
     const { id, payParams } = await order(u.access_token, "wechat", "h5");
     expect(payParams.h5_url).toContain("redirect_url=");
     expect(decodeURIComponent(payParams.h5_url ?? "")).toContain(`/pay/result/${id}`);
+    // H5 runs under the 公众号's AppID: its notification is ours too.
+    const outTradeNo = id.replaceAll("-", "");
+    expect(wechat.orders.get(outTradeNo)?.appid).toBe(wechat.webAppId);
+    expect((await wechat.pay(outTradeNo)).map((d) => d.status)).toEqual([200]);
+    expect(await credits(u.access_token)).toBe(120);
   });
 
   it("refuses a bad signature, a probe, a stale timestamp and a tampered ciphertext: 4xx, nothing granted", async () => {

@@ -132,11 +132,12 @@ describe("WeChat Pay prepay against the fake", () => {
 
   it("JSAPI: sends payer.openid; paySign verifies over appId, timeStamp, nonceStr, package", async () => {
     const o = order({ client: "jsapi", payerOpenid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" });
-    const params = await provider().prepay(o);
+    const params = await provider({ webAppId: fake.webAppId }).prepay(o);
     const stored = fake.orders.get(o.outTradeNo);
     expect(stored?.payerOpenid).toBe("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+    expect(stored?.appid).toBe(fake.webAppId); // the 公众号's AppID, not the mobile app's
     expect(params).toMatchObject({
-      appId: fake.appId,
+      appId: fake.webAppId,
       package: `prepay_id=${stored?.prepayId}`,
       signType: "RSA",
     });

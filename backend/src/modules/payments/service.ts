@@ -236,7 +236,7 @@ export async function listPayments(
 
 /** What does not match between our order and what the gateway proved; null when everything does. */
 function mismatchOf(order: repo.PaymentRow, trade: GatewayTrade, provider: PayProvider): string | null {
-  if (trade.appId !== provider.appId) return `app id ${trade.appId} is not ours`;
+  if (!provider.appIds.includes(trade.appId)) return `app id ${trade.appId} is not ours`;
   if (trade.merchantId !== provider.merchantId) return `merchant ${trade.merchantId} is not ours`;
   if (trade.currency !== order.currency) return `currency ${trade.currency}, order in ${order.currency}`;
   if (trade.amountFen !== order.amountFen)

@@ -38,12 +38,14 @@ const SUCCESS = "10000";
 export class AlipayProvider implements PayProvider {
   readonly channel = "alipay" as const;
   readonly appId: string;
+  readonly appIds: readonly string[];
   readonly merchantId: string;
   private readonly sdk: AlipaySdk;
   private readonly now: () => Date;
 
   constructor(options: AlipayOptions) {
     this.appId = options.appId;
+    this.appIds = [options.appId];
     this.merchantId = options.sellerId;
     this.now = options.now ?? (() => new Date());
     this.sdk = new AlipaySdk({

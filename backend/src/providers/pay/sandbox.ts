@@ -87,6 +87,7 @@ function transactionOf(row: TradeRow, keys: SandboxKeys): WechatTransaction {
 export class SandboxPayProvider implements PayProvider {
   readonly channel = "sandbox" as const;
   readonly appId: string;
+  readonly appIds: readonly string[];
   readonly merchantId: string;
   private readonly platformKeys;
 
@@ -95,6 +96,7 @@ export class SandboxPayProvider implements PayProvider {
     private readonly keys: SandboxKeys,
   ) {
     this.appId = keys.appId;
+    this.appIds = [keys.appId];
     this.merchantId = keys.mchId;
     this.platformKeys = new Map([[keys.platformKeyId, publicKeyOf(keys.platformPublicPem)]]);
   }

@@ -69,9 +69,11 @@ export interface NotifyAnswer {
  */
 export interface PayProvider {
   readonly channel: PayChannel;
-  /** Our app id and merchant id at this gateway, compared with every notification and query. */
+  /** Our app id (the main one) and merchant id at this gateway. */
   readonly appId: string;
   readonly merchantId: string;
+  /** Every app id our orders may carry (WeChat: the mobile app's and the 公众号's); a notification for another is refused. */
+  readonly appIds: readonly string[];
   prepay(order: PrepayOrder): Promise<PayParams>;
   verifyNotify(req: NotifyRequest, now: Date): NotifyVerdict;
   /** The gateway's state of an order; null when the gateway does not know it (never opened there). */

@@ -33,8 +33,10 @@ import {
 
 export interface WechatPayOptions {
   baseUrl: string;
-  /** APP: the Open Platform mobile-app AppID; JSAPI: the 公众号 AppID (both must be bound to mchId). */
+  /** The Open Platform mobile-app AppID (APP pay), bound to mchId. */
   appId: string;
+  /** The 公众号 AppID for JSAPI and H5 (bound to mchId); default `appId`. */
+  webAppId?: string;
   mchId: string;
   /** Serial number of the merchant API certificate. */
   serialNo: string;
@@ -58,7 +60,9 @@ interface GatewayReply {
 export class WechatPayProvider implements PayProvider {
   readonly channel = "wechat" as const;
   readonly appId: string;
+  readonly appIds: readonly string[];
   readonly merchantId: string;
+  private readonly webAppId: string;
   private readonly baseUrl: string;
   private readonly merchant: MerchantCredentials;
   private readonly platformKeys: ReadonlyMap<string, KeyObject>;
@@ -73,6 +77,8 @@ export class WechatPayProvider implements PayProvider {
     if (Object.keys(options.platformKeys).length === 0)
       throw new Error("WeChat Pay: at least one platform public key is required");
     this.appId = options.appId;
+    this.webAppId = options.webAppId ?? options.appId;
+    this.appIds = [...new Set([this.appId, this.webAppId])];
     this.merchantId = options.mchId;
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.merchant = {
@@ -106,6 +112,7 @@ export class WechatPayProvider implements PayProvider {
     return new WechatPayProvider({
       baseUrl: config.WECHATPAY_BASE_URL,
       appId: v.WECHATPAY_APP_ID,
+      webAppId: config.WECHATPAY_WEB_APP_ID,
       mchId: v.WECHATPAY_MCH_ID,
       serialNo: v.WECHATPAY_MCH_SERIAL_NO,
       privateKeyPem: v.WECHATPAY_PRIVATE_KEY,
@@ -167,7 +174,7 @@ export class WechatPayProvider implements PayProvider {
     if (!Number.isSafeInteger(order.amountFen) || order.amountFen <= 0)
       throw new Error(`WeChat Pay: amount must be a positive integer of fen, got ${order.amountFen}`);
     const body: Record<string, unknown> = {
-      appid: this.appId,
+      appid: order.client === "app" ? this.appId : this.webAppId,
       mchid: this.merchantId,
       description: Array.from(order.description).slice(0, DESCRIPTION_MAX_CHARS).join(""),
       out_trade_no: order.outTradeNo,
@@ -205,8 +212,8 @@ export class WechatPayProvider implements PayProvider {
     const timeStamp = unixSeconds(this.now());
     const nonceStr = nonceString();
     const pkg = `prepay_id=${prepayId}`;
-    const paySign = rsaSign(joinedLines(this.appId, timeStamp, nonceStr, pkg), this.merchant.privateKey);
-    return { appId: this.appId, timeStamp, nonceStr, package: pkg, signType: "RSA", paySign };
+    const paySign = rsaSign(joinedLines(this.webAppId, timeStamp, nonceStr, pkg), this.merchant.privateKey);
+    return { appId: this.webAppId, timeStamp, nonceStr, package: pkg, signType: "RSA", paySign };
   }
 
   /** One signed request; the reply's body is only returned once its signature verified. */
