@@ -1,3 +1,5 @@
+import { DotLoading } from "antd-mobile";
+import { lazy, Suspense } from "react";
 import { Navigate, Route, Routes, useParams } from "react-router-dom";
 import { RequireAuth, SessionWatcher } from "./auth.tsx";
 import { TabLayout } from "./components/TabLayout.tsx";
@@ -11,6 +13,7 @@ import { HomePage } from "./pages/Home.tsx";
 import { LedgerPage } from "./pages/Ledger.tsx";
 import { LoginPage } from "./pages/Login.tsx";
 import { MePage } from "./pages/Me.tsx";
+import { MessagesPage } from "./pages/Messages.tsx";
 import { PaymentResultPage } from "./pages/PaymentResult.tsx";
 import { PaymentsPage } from "./pages/Payments.tsx";
 import { PendingCoinsPage } from "./pages/PendingCoins.tsx";
@@ -20,11 +23,24 @@ import { PromoterPage } from "./pages/Promoter.tsx";
 import { PublishPage } from "./pages/Publish.tsx";
 import { RechargePage } from "./pages/Recharge.tsx";
 import { SettingsPage } from "./pages/Settings.tsx";
+import { TaskCenterPage } from "./pages/TaskCenter.tsx";
 import { TasksPage } from "./pages/Tasks.tsx";
 import { ToolsPage } from "./pages/Tools.tsx";
 import { UserListPage, UserProfilePage } from "./pages/UserProfile.tsx";
 import { WechatCallbackPage } from "./pages/WechatCallback.tsx";
+import { WithdrawPage } from "./pages/Withdraw.tsx";
 import { WorkPlayerPage } from "./pages/WorkPlayer.tsx";
+
+// 我的收益 brings echarts: its own chunk, loaded when the page is opened.
+const EarningsPage = lazy(() => import("./pages/Earnings.tsx").then((m) => ({ default: m.EarningsPage })));
+
+function PageLoading() {
+  return (
+    <div className="center-block muted">
+      <DotLoading />
+    </div>
+  );
+}
 
 /** `/works/:id` is the server's public share page; should the app ever be asked for it, play the work. */
 function WorkRedirect() {
@@ -136,6 +152,41 @@ export function App() {
             </RequireAuth>
           }
         />
+        <Route
+          path="me/tasks-center"
+          element={
+            <RequireAuth>
+              <TaskCenterPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="me/withdraw"
+          element={
+            <RequireAuth>
+              <WithdrawPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="me/earnings"
+          element={
+            <RequireAuth>
+              <Suspense fallback={<PageLoading />}>
+                <EarningsPage />
+              </Suspense>
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="me/messages"
+          element={
+            <RequireAuth>
+              <MessagesPage />
+            </RequireAuth>
+          }
+        />
+        <Route path="messages" element={<Navigate to="/me/messages" replace />} />
         <Route
           path="me/ledger"
           element={

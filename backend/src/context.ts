@@ -8,6 +8,7 @@ import type { SessionCache } from "./modules/auth/session-cache.js";
 import type { TokenService } from "./modules/auth/tokens.js";
 import type { WalletCache } from "./modules/wallet/cache.js";
 import type { PayChannels } from "./providers/pay/index.js";
+import type { PayoutChannel, PayoutProvider } from "./providers/payout/index.js";
 import type { SmsProvider } from "./providers/sms/types.js";
 import type { ObjectStorage } from "./providers/storage/types.js";
 import type { WechatOAuthClient } from "./providers/wechat-oauth/types.js";
@@ -36,4 +37,6 @@ export interface AppContext {
   jobs: JobRunner;
   /** The offered payment channels (and the sandbox gateway in development). */
   pay: PayChannels;
+  /** The offered payout channels for withdrawals (PAYOUT_CHANNELS). */
+  payouts: Map<PayoutChannel, PayoutProvider>;
 }

@@ -30,6 +30,7 @@ import { authRoutes } from "./modules/auth/routes.js";
 import { SessionCache } from "./modules/auth/session-cache.js";
 import { TokenService } from "./modules/auth/tokens.js";
 import { catalogRoutes } from "./modules/catalog/routes.js";
+import { registerCoinJobs } from "./modules/coins/jobs.js";
 import { creatorIncomeRoutes } from "./modules/creator-income/routes.js";
 import { devRoutes } from "./modules/dev/routes.js";
 import { registerCommunityJobs } from "./modules/feed/jobs.js";
@@ -37,17 +38,23 @@ import { feedRoutes } from "./modules/feed/routes.js";
 import { registerGenerationJobs } from "./modules/generation/jobs.js";
 import { generationRoutes } from "./modules/generation/routes.js";
 import { mediaRoutes } from "./modules/media/routes.js";
+import { notificationRoutes } from "./modules/notifications/routes.js";
 import { registerPaymentJobs } from "./modules/payments/jobs.js";
 import { paymentRoutes } from "./modules/payments/routes.js";
 import { projectRoutes } from "./modules/projects/routes.js";
+import { registerPromoterJobs } from "./modules/promoter/jobs.js";
 import { promoterRoutes } from "./modules/promoter/routes.js";
 import { socialRoutes } from "./modules/social/routes.js";
 import { subscriptionRoutes } from "./modules/subscriptions/routes.js";
 import { systemRoutes } from "./modules/system/routes.js";
+import { registerTaskCenterJobs } from "./modules/task-center/jobs.js";
+import { taskCenterRoutes } from "./modules/task-center/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
 import { startBalanceFeed } from "./modules/wallet/balance-feed.js";
 import { WalletCache } from "./modules/wallet/cache.js";
 import { walletRoutes } from "./modules/wallet/routes.js";
+import { registerWithdrawalJobs } from "./modules/withdrawals/jobs.js";
+import { adminWithdrawalRoutes, withdrawalRoutes } from "./modules/withdrawals/routes.js";
 import { shareRoutes, worksRoutes } from "./modules/works/routes.js";
 import {
   createPayChannels,
@@ -55,6 +62,7 @@ import {
   SANDBOX_PAY_PREFIX,
   sandboxCashierPlugin,
 } from "./providers/pay/index.js";
+import { createPayoutChannels } from "./providers/payout/index.js";
 import { createSmsProvider } from "./providers/sms/index.js";
 import type { SmsProvider } from "./providers/sms/types.js";
 import { createStorage, localFilesPlugin, localStorageRoot } from "./providers/storage/index.js";
@@ -145,6 +153,10 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
       await paymentRoutes(api, ctx);
       await subscriptionRoutes(api, ctx);
       await promoterRoutes(api, ctx);
+      await notificationRoutes(api, ctx);
+      await taskCenterRoutes(api, ctx);
+      await withdrawalRoutes(api, ctx);
+      await adminWithdrawalRoutes(api, ctx);
       if (config.devToolsEnabled) await devRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
@@ -218,13 +230,20 @@ async function createContext(
     vendors,
     registry,
     pay: createPayChannels(config, database.db, () => clock.now()),
+    payouts: createPayoutChannels(config, config.payoutChannels, {
+      wechat: { transferSceneId: config.WECHATPAY_TRANSFER_SCENE_ID },
+    }),
   } as Omit<AppContext, "jobs"> as AppContext;
   registerAuthJobs(registry, ctx);
   registerLedgerJobs(registry, { db: database.db });
+  registerCoinJobs(registry, ctx);
   registerGenerationJobs(registry, ctx);
   registerCleanupJobs(registry, ctx);
   registerCommunityJobs(registry, ctx);
   registerPaymentJobs(registry, ctx);
+  registerTaskCenterJobs(registry, ctx);
+  registerWithdrawalJobs(registry, ctx);
+  registerPromoterJobs(registry, ctx);
   ctx.jobs = createRunner(database.db, registry, log, {
     redisUrl: config.REDIS_URL,
     queuePrefix: config.QUEUE_PREFIX,

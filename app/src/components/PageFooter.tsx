@@ -1,4 +1,4 @@
-import { DotLoading, InfiniteScroll } from "antd-mobile";
+import { Button, DotLoading, InfiniteScroll } from "antd-mobile";
 import type { ReactNode } from "react";
 import { useI18n } from "../i18n.tsx";
 
@@ -50,4 +50,34 @@ interface FooterLabels {
   retry: ReactNode;
   loading: ReactNode;
   noMore: ReactNode;
+}
+
+/**
+ * What a list page shows before it has rows: 加载中 while the first page loads, a retry when it failed;
+ * null once data is there (the page then renders its rows or its empty state).
+ */
+export function FirstPageState({
+  query,
+}: {
+  query: { isPending: boolean; isError: boolean; refetch: () => Promise<unknown> };
+}): ReactNode {
+  const { t } = useI18n();
+  if (query.isPending) {
+    return (
+      <div className="center-block muted">
+        {t("common.loading")}
+        <DotLoading />
+      </div>
+    );
+  }
+  if (query.isError) {
+    return (
+      <div className="center-block">
+        <Button size="small" onClick={() => void query.refetch()}>
+          {t("common.loadFailedRetry")}
+        </Button>
+      </div>
+    );
+  }
+  return null;
 }

@@ -1,8 +1,9 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { Button, Input, type InputRef, Toast } from "antd-mobile";
 import { useRef, useState } from "react";
-import { useNavigate } from "react-router-dom";
+import { useLocation, useNavigate } from "react-router-dom";
 import { client, errorMessage } from "../api.ts";
+import type { LocationState } from "../auth.tsx";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { useI18n } from "../i18n.tsx";
 import { DEFAULT_RESEND_SECONDS, normalizePhone, PHONE_RE, retryAfterSeconds, useCountdown } from "../sms.ts";
@@ -11,6 +12,10 @@ import { DEFAULT_RESEND_SECONDS, normalizePhone, PHONE_RE, retryAfterSeconds, us
 export function BindPhonePage() {
   const { t } = useI18n();
   const navigate = useNavigate();
+  const location = useLocation();
+  // Sent here by a page that needs a phone (提现): back there once bound.
+  const from = (location.state as LocationState)?.from;
+  const backTo = typeof from === "string" && from.startsWith("/") && !from.startsWith("//") ? from : "/me";
   const queryClient = useQueryClient();
   const [phone, setPhone] = useState("");
   const [code, setCode] = useState("");
@@ -58,8 +63,9 @@ export function BindPhonePage() {
       const updated = await client.bindPhone({ phone: normalized, code: code.trim() });
       queryClient.setQueryData(["me"], updated);
       void queryClient.invalidateQueries({ queryKey: ["me", "home"] });
+      void queryClient.invalidateQueries({ queryKey: ["withdrawals", "rules"] });
       Toast.show({ icon: "success", content: t("bindPhone.done") });
-      navigate("/me", { replace: true });
+      navigate(backTo, { replace: true });
     } catch (err) {
       Toast.show({ icon: "fail", content: errorMessage(err, t("common.networkError")) });
     } finally {

@@ -1,6 +1,7 @@
 import type { FeedTab } from "@skyriff/contracts";
 import { useQuery } from "@tanstack/react-query";
-import { Button, DotLoading, PullToRefresh } from "antd-mobile";
+import { Badge, Button, DotLoading, PullToRefresh } from "antd-mobile";
+import { BellOutline } from "antd-mobile-icons";
 import { useCallback, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { client, errorMessage } from "../api.ts";
@@ -11,6 +12,7 @@ import { Avatar, WorkSwiper } from "../components/WorkSwiper.tsx";
 import "../components/community.css";
 import { useI18n } from "../i18n.tsx";
 import { formatCount, formatCredits } from "../money.ts";
+import { badgeText, useUnreadCount } from "../rewards.tsx";
 
 type HomeTab = FeedTab | "ranking";
 const TABS: HomeTab[] = ["discover", "hot", "following", "ranking"];
@@ -44,6 +46,7 @@ export function HomePage() {
           {titles[key]}
         </button>
       ))}
+      <MessagesBell />
     </nav>
   );
 
@@ -58,6 +61,28 @@ export function HomePage() {
         <FeedView key={tab} tab={tab} positions={positions.current} overlay={tabs} />
       )}
     </div>
+  );
+}
+
+/** 消息 in the header, with the unread count (logged-in viewers only). */
+function MessagesBell() {
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const loggedIn = useLoggedIn();
+  const unread = useUnreadCount();
+  if (!loggedIn) return null;
+  return (
+    <button
+      type="button"
+      className="feed-bell"
+      data-testid="home-messages"
+      aria-label={t("home.messages")}
+      onClick={() => navigate("/me/messages")}
+    >
+      <Badge content={unread > 0 ? badgeText(unread) : null} className="feed-bell-badge">
+        <BellOutline />
+      </Badge>
+    </button>
   );
 }
 

@@ -1,9 +1,13 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Avatar, Button, List, PullToRefresh, Skeleton, Toast } from "antd-mobile";
+import { Avatar, Badge, Button, List, PullToRefresh, Skeleton, Toast } from "antd-mobile";
 import {
+  BellOutline,
+  CheckCircleOutline,
+  CollectMoneyOutline,
   EditSOutline,
   FolderOutline,
   GiftOutline,
+  HistogramOutline,
   PayCircleOutline,
   PhoneFill,
   PlayOutline,
@@ -21,6 +25,7 @@ import "../components/community.css";
 import { SubscriptionCard } from "../components/SubscriptionCard.tsx";
 import { useI18n } from "../i18n.tsx";
 import { formatCoins, formatCount, formatCredits, sumCoins } from "../money.ts";
+import { badgeText, useUnreadCount } from "../rewards.tsx";
 import { displayNickname } from "../userDisplay.ts";
 
 const DEV_GRANT_CREDITS = 100;
@@ -34,6 +39,14 @@ export function MePage() {
   // Stats are a bonus on this page: if /me/home is unavailable the rest still works.
   const home = useQuery({ queryKey: ["me", "home"], queryFn: () => client.meHome(), retry: false });
   const config = useQuery({ queryKey: ["config"], queryFn: () => client.config(), staleTime: 5 * 60_000 });
+  // The task center's red dot: a finished task whose reward is waiting. A bonus here, like the stats.
+  const tasksToday = useQuery({
+    queryKey: ["tasks-center", lang],
+    queryFn: () => client.tasksToday(),
+    retry: false,
+  });
+  const unread = useUnreadCount();
+  const claimable = tasksToday.data?.tasks.filter((x) => x.status === "completed").length ?? 0;
   const [granting, setGranting] = useState(false);
 
   const refresh = async () => {
@@ -42,6 +55,8 @@ export function MePage() {
       wallets.refetch(),
       home.refetch(),
       queryClient.invalidateQueries({ queryKey: ["subscription"] }),
+      queryClient.invalidateQueries({ queryKey: ["tasks-center"] }),
+      queryClient.invalidateQueries({ queryKey: ["notifications", "unread"] }),
     ]);
   };
 
@@ -149,10 +164,16 @@ export function MePage() {
               {w ? sumCoins(w.coins.available, w.coins.pending) : "—"}
             </div>
             <div className="wallet-split">
-              <span>
+              <button
+                type="button"
+                className="me-pending-link me-available-link"
+                data-testid="coins-available-link"
+                onClick={() => navigate("/me/withdraw")}
+              >
                 {t("me.coinsAvailable")}{" "}
                 <b data-testid="coins-available">{w ? formatCoins(w.coins.available) : "—"}</b>
-              </span>
+                <RightOutline className="me-pending-arrow" />
+              </button>
               <button
                 type="button"
                 className="me-pending-link"
@@ -174,6 +195,35 @@ export function MePage() {
             </Button>
           </div>
         )}
+
+        <nav className="me-shortcuts" aria-label={t("me.shortcuts")} data-testid="me-shortcuts">
+          <Shortcut
+            testId="tasks-center-entry"
+            icon={<CheckCircleOutline />}
+            label={t("me.shortcutTasks")}
+            dot={claimable > 0}
+            onClick={() => navigate("/me/tasks-center")}
+          />
+          <Shortcut
+            testId="earnings-entry"
+            icon={<HistogramOutline />}
+            label={t("me.shortcutEarnings")}
+            onClick={() => navigate("/me/earnings")}
+          />
+          <Shortcut
+            testId="withdraw-entry"
+            icon={<CollectMoneyOutline />}
+            label={t("me.shortcutWithdraw")}
+            onClick={() => navigate("/me/withdraw")}
+          />
+          <Shortcut
+            testId="messages-entry"
+            icon={<BellOutline />}
+            label={t("me.shortcutMessages")}
+            count={unread}
+            onClick={() => navigate("/me/messages")}
+          />
+        </nav>
 
         <SubscriptionCard />
 
@@ -273,6 +323,35 @@ export function MePage() {
         </List>
       </PullToRefresh>
     </div>
+  );
+}
+
+function Shortcut({
+  icon,
+  label,
+  onClick,
+  testId,
+  count = 0,
+  dot = false,
+}: {
+  icon: React.ReactNode;
+  label: string;
+  onClick: () => void;
+  testId: string;
+  count?: number;
+  dot?: boolean;
+}) {
+  return (
+    <button type="button" className="me-shortcut" data-testid={testId} onClick={onClick}>
+      <Badge
+        content={count > 0 ? badgeText(count) : dot ? Badge.dot : null}
+        className="me-shortcut-badge"
+        data-testid={count > 0 ? `${testId}-badge` : undefined}
+      >
+        <span className="me-shortcut-icon">{icon}</span>
+      </Badge>
+      <span className="me-shortcut-label">{label}</span>
+    </button>
   );
 }
 

@@ -1,11 +1,11 @@
 import type { Payment } from "@skyriff/contracts";
 
-import { Button, DotLoading, PullToRefresh, Tag } from "antd-mobile";
+import { Button, PullToRefresh, Tag } from "antd-mobile";
 import type { ReactNode } from "react";
 import { useNavigate } from "react-router-dom";
 import { client } from "../api.ts";
 import { EmptyState } from "../components/EmptyState.tsx";
-import { PageFooter } from "../components/PageFooter.tsx";
+import { FirstPageState, PageFooter } from "../components/PageFooter.tsx";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { type MessageKey, useI18n } from "../i18n.tsx";
 import { useCursorPages } from "../paging.ts";
@@ -24,23 +24,8 @@ export function PaymentsPage() {
   const navigate = useNavigate();
   const query = useCursorPages(["payments"], (pageParam) => client.payments(pageParam));
 
-  let body: ReactNode;
-  if (query.isPending) {
-    body = (
-      <div className="center-block muted">
-        {t("common.loading")}
-        <DotLoading />
-      </div>
-    );
-  } else if (query.isError) {
-    body = (
-      <div className="center-block">
-        <Button size="small" onClick={() => void query.refetch()}>
-          {t("common.loadFailedRetry")}
-        </Button>
-      </div>
-    );
-  } else {
+  let body: ReactNode = <FirstPageState query={query} />;
+  if (query.isSuccess) {
     const items = query.data.pages.flatMap((p) => p.items);
     body =
       items.length === 0 ? (

@@ -116,6 +116,14 @@ export const envSchema = z.object({
   /** Our merchant PID (2088…): every notification's seller_id must equal it. */
   ALIPAY_SELLER_ID: optionalString,
   ALIPAY_GATEWAY: z.string().default("https://openapi.alipay.com/gateway.do"),
+  /** Payout channels for withdrawals (comma list of alipay, wechat, bank_csv, sandbox); default sandbox outside production. */
+  PAYOUT_CHANNELS: optionalString,
+  /** WeChat 商家转账 scene (商户平台 → 转账场景); 1005 = 佣金报酬. */
+  WECHATPAY_TRANSFER_SCENE_ID: z.string().default("1005"),
+  /** AES-256-GCM key for withdrawal account details: 32 bytes as 64 hex chars or base64. Generated in DATA_DIR in development. */
+  WITHDRAWAL_ACCOUNT_KEY: optionalString,
+  /** Phones that hold the admin role (comma list). */
+  ADMIN_PHONES: z.string().default(""),
   PAY_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   FFMPEG_PATH: optionalString,
   FFPROBE_PATH: optionalString,
@@ -135,7 +143,13 @@ export interface AppConfig extends RawEnv {
   publicBaseUrl: string;
   simulatedVendor: boolean;
   paymentChannels: PaymentChannel[];
+  payoutChannels: PayoutChannelName[];
+  withdrawalAccountKey: Buffer;
+  adminPhones: string[];
 }
+
+export type PayoutChannelName = "alipay" | "wechat" | "bank_csv" | "sandbox";
+const PAYOUT_CHANNEL_NAMES: readonly PayoutChannelName[] = ["alipay", "wechat", "bank_csv", "sandbox"];
 
 export type PaymentChannel = "wechat" | "alipay" | "sandbox";
 
@@ -165,7 +179,31 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ""),
     simulatedVendor: env.SIMULATED_VENDOR === "on" || (!isProduction && env.SIMULATED_VENDOR !== "off"),
     paymentChannels: paymentChannelsOf(env, isProduction),
+    payoutChannels: payoutChannelsOf(env, isProduction),
+    withdrawalAccountKey: env.WITHDRAWAL_ACCOUNT_KEY
+      ? parseKey32(env.WITHDRAWAL_ACCOUNT_KEY, "WITHDRAWAL_ACCOUNT_KEY")
+      : devKeyIn(dataDir, "withdrawal-account.key"),
+    adminPhones: env.ADMIN_PHONES.split(",")
+      .map((p) => p.trim())
+      .filter(Boolean),
   };
+}
+
+function payoutChannelsOf(env: RawEnv, isProduction: boolean): PayoutChannelName[] {
+  const listed = (env.PAYOUT_CHANNELS ?? (isProduction ? "" : "sandbox"))
+    .split(",")
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const unknown = listed.filter((c) => !PAYOUT_CHANNEL_NAMES.includes(c as PayoutChannelName));
+  if (unknown.length) throw new ConfigError(`PAYOUT_CHANNELS: unknown channel ${unknown.join(", ")}`);
+  return listed as PayoutChannelName[];
+}
+
+/** A 32-byte key given as 64 hex characters or base64. */
+export function parseKey32(text: string, name: string): Buffer {
+  const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, "hex") : Buffer.from(text, "base64");
+  if (key.length !== 32) throw new ConfigError(`${name} must be 32 bytes (64 hex characters or base64)`);
+  return key;
 }
 
 const SMS_SETTINGS = {
@@ -243,9 +281,48 @@ function requireProductionSettings(env: RawEnv): void {
       problems.push(`${key} is required for the ${channel} payment channel`);
     }
   }
+  const payouts = payoutChannelsOf(env, true);
+  if (payouts.includes("sandbox"))
+    problems.push(
+      "PAYOUT_CHANNELS must not include sandbox in production (it marks withdrawals paid without money)",
+    );
+  if (payouts.length === 0) problems.push("PAYOUT_CHANNELS is required: alipay, wechat and/or bank_csv");
+  if (payouts.includes("alipay"))
+    for (const key of missing(PAYMENT_SETTINGS.alipay))
+      problems.push(`${key} is required for the alipay payout channel`);
+  if (payouts.includes("wechat"))
+    for (const key of missing(PAYMENT_SETTINGS.wechat))
+      problems.push(`${key} is required for the wechat payout channel`);
+  if (!env.WITHDRAWAL_ACCOUNT_KEY)
+    problems.push("WITHDRAWAL_ACCOUNT_KEY is required (32 bytes, hex or base64)");
+  else if (!isKey32(env.WITHDRAWAL_ACCOUNT_KEY)) problems.push("WITHDRAWAL_ACCOUNT_KEY must be 32 bytes");
   if (problems.length) {
     throw new ConfigError(`refusing to start in production:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
+}
+
+function isKey32(text: string): boolean {
+  try {
+    parseKey32(text, "key");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A random 32-byte key kept in DATA_DIR (development only: production must set it in env). */
+function devKeyIn(dataDir: string, name: string): Buffer {
+  const file = path.join(dataDir, name);
+  let existing: string | null = null;
+  try {
+    existing = readFileSync(file, "utf8").trim();
+  } catch {}
+  // An unreadable key must stop the boot, never be replaced: the sealed accounts need it.
+  if (existing !== null) return parseKey32(existing, file);
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString("hex"), { mode: 0o600 });
+  return key;
 }
 
 function devSecretIn(dataDir: string): string {

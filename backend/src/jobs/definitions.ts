@@ -24,6 +24,18 @@ export const jobPayloads = {
   "payments.query_pending": z.object({}),
   /** Marks monthly cards past their last day as expired. */
   "subscriptions.expire": z.object({}),
+  /** 00:00 Shanghai: assigns the day's three tasks to recently active users (others get them on first touch). */
+  "taskcenter.assign_daily": z.object({}),
+  /** Hourly safety net: releases every matured pending lot not released yet (each its own transaction). */
+  "coins.release": z.object({}),
+  /** Releases one lot at its unlock time (enqueued with the lot). */
+  "coins.release_lot": z.object({ postingId: z.string() }),
+  /** Sends an approved withdrawal's transfer to its payout channel. */
+  "withdrawals.payout": z.object({ withdrawalId: z.string() }),
+  /** Asks the payout gateways about transfers still in progress (or whose answer was lost). */
+  "withdrawals.query_payouts": z.object({}),
+  /** 1st of the month, 00:00 Shanghai: the second-level commission (0.1 %) of the previous month. */
+  "promoter.monthly_commission": z.object({}),
 };
 
 export type JobName = keyof typeof jobPayloads;
@@ -40,4 +52,8 @@ export const schedules: { name: JobName; pattern: string }[] = [
   { name: "community.recount", pattern: "0 45 4 * * *" },
   { name: "payments.query_pending", pattern: "*/30 * * * * *" },
   { name: "subscriptions.expire", pattern: "0 5 0 * * *" },
+  { name: "taskcenter.assign_daily", pattern: "0 0 0 * * *" },
+  { name: "coins.release", pattern: "0 7 * * * *" },
+  { name: "withdrawals.query_payouts", pattern: "0 * * * * *" },
+  { name: "promoter.monthly_commission", pattern: "0 0 0 1 * *" },
 ];

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import { type Db, type Executor, queryRows } from "../db/client.js";
+import { type Db, type Executor, queryRows, type Tx } from "../db/client.js";
 import { outbox } from "../db/schema/index.js";
-import { send, statement } from "../db/statements.js";
+import { send, sendWithCommit, statement } from "../db/statements.js";
 import { newId } from "../lib/ids.js";
 import type { JobName, JobPayload } from "./definitions.js";
 
@@ -43,6 +43,16 @@ const RESCHEDULE = statement(
   `update outbox set dispatched_at = null, lease_until = null, run_at = $3, last_error = $4
    where id = $1 and attempts = $2 and completed_at is null`,
 );
+
+/** Like {@link enqueue}, but the insert travels with the COMMIT (no round trip while the action holds locks). */
+export function enqueueWithCommit<N extends JobName>(
+  tx: Tx,
+  name: N,
+  payload: JobPayload<N>,
+  opts: { id: string; runAt: Date },
+): void {
+  sendWithCommit(tx, ENQUEUE, [opts.id, name, JSON.stringify(payload), opts.runAt.toISOString()]);
+}
 
 /**
  * Writes a job inside the caller's business transaction (sent at once: it travels with the action's

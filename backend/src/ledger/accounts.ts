@@ -87,6 +87,9 @@ export const platform = {
   coinsCashIn: platformAccount("platform:coins:cash_in", "COIN"),
   /** The source of promoters' commissions, sharded by the paying user. */
   coinsCommission: sharded("platform:coins:commission_expense", "COIN"),
+  /** Coins of withdrawals under review or in payout: positive by exactly what is in flight. */
+  coinsWithdrawing: platformAccount("platform:coins:withdrawing", "COIN"),
+  /** Coins paid out to users' accounts (withdrawals that reached the payee). */
   coinsCashOut: platformAccount("platform:coins:cash_out", "COIN"),
   /** What a closed (注销) account left behind (`account_forfeit`): rare, so one row per asset. */
   creditsForfeited: platformAccount("platform:credits:forfeited", "CREDIT"),

@@ -1,4 +1,5 @@
 import { afterCommit, type Tx } from "../db/client.js";
+import { enqueueWithCommit } from "../jobs/repository.js";
 import { newId } from "../lib/ids.js";
 import type { AccountRef, Asset } from "./accounts.js";
 import { BusinessKeyConflictError, UnbalancedTransactionError } from "./errors.js";
@@ -86,6 +87,7 @@ export async function post(tx: Tx, input: TransactionInput): Promise<PostResult>
   );
   if (posted[0]?.replayed) return replayOf(input, posted);
 
+  scheduleLotReleases(tx, rows);
   const byId = new Map(posted.map((r) => [r.postingId, r]));
   const entries = rows.map((r) => ({
     id: r.id,
@@ -102,6 +104,22 @@ export async function post(tx: Tx, input: TransactionInput): Promise<PostResult>
     for (const owner of owners) for (const listener of balanceListeners) listener(owner);
   });
   return { transactionId, replayed: false, entries };
+}
+
+/**
+ * Every new lot gets its own release job at its unlock time (the hourly coins.release sweep is the
+ * safety net); the job id is the lot's release key, so a lot is never scheduled twice.
+ */
+function scheduleLotReleases(tx: Tx, rows: repo.PostingRow[]): void {
+  for (const r of rows) {
+    if (r.status !== "pending" || r.amount <= 0n || !r.unlockAt) continue;
+    enqueueWithCommit(
+      tx,
+      "coins.release_lot",
+      { postingId: r.id },
+      { id: `lot:${r.id}:release`, runAt: r.unlockAt },
+    );
+  }
 }
 
 function assertBalanced(postings: PostingInput[]): void {

@@ -178,7 +178,11 @@ export async function listPostings(ex: Executor, accountIds: string[], after: Ke
       amount: postings.amount,
       balanceAfter: postings.balanceAfter,
       entryType: postings.entryType,
-      status: postings.status,
+      // A lot's posting is never edited: it reads settled once released, reversed once undone.
+      status: sql<"settled" | "pending" | "reversed">`coalesce(
+        (select case when e.type = 'coin_release' then 'settled' else 'reversed' end
+         from ledger_transactions e where e.ref_type = 'lot' and e.ref_id = ${postings.id}),
+        ${postings.status})`,
       unlockAt: postings.unlockAt,
       createdAt: postings.createdAt,
       description: ledgerTransactions.description,

@@ -10,6 +10,15 @@ export function formatCoins(milli: bigint): string {
   return `${sign}${whole}.${frac}`;
 }
 
+/**
+ * How the app shows coins: 2 decimals, truncated ("4.500" → "4.50"), but a non-zero third decimal is kept
+ * ("0.225") so a small amount never reads as less than it is.
+ */
+export function displayCoins(milli: bigint): string {
+  const exact = formatCoins(milli);
+  return exact.endsWith("0") ? exact.slice(0, -1) : exact;
+}
+
 /** "4.5" → 4500n. Rejects more than 3 decimals rather than rounding. */
 export function parseCoins(text: string): bigint {
   const m = /^(-?)(\d+)(?:\.(\d{1,3}))?$/.exec(text.trim());

@@ -412,9 +412,10 @@ describe("remix", () => {
     expect(await balance(remixer.token)).toBe(0);
     const events = await queryRows<{ kind: string }>(
       t.ctx.db,
-      sql`select kind from activity_events where user_id = ${remixer.id}`,
+      sql`select kind from activity_events where user_id = ${remixer.id} order by created_at, kind desc`,
     );
-    expect(events.map((e) => e.kind)).toEqual(["remix_work"]);
+    // The remix itself, then its generation's success (both count for the task center).
+    expect(events.map((e) => e.kind)).toEqual(["remix_work", "gen_success"]);
     expect((await reconcile(t.ctx.db)).ok).toBe(true);
   });
 

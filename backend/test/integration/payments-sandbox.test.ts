@@ -210,7 +210,10 @@ describe("月卡", () => {
 
     t.clock.advance(60 * DAY_MS);
     const expired = await call(t, "POST", "/api/v1/dev/jobs/subscriptions.expire/run", { body: {} });
-    expect(expired.body.data).toMatchObject({ status: "done", detail: "1 cards expired" });
+    expect(expired.body.data).toMatchObject({
+      status: "done",
+      detail: "expired: 1, reminded of their end: 0",
+    });
     const back = await login(t, u.phone); // the 7-day session ran out too
     expect(
       (await call(t, "GET", "/api/v1/subscriptions/me", { token: back.access_token })).body.data,

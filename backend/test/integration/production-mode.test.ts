@@ -27,6 +27,8 @@ const PRODUCTION_ENV = {
   ALIPAY_PRIVATE_KEY: pem(alipayKeys.privateKey, "pkcs8"),
   ALIPAY_PUBLIC_KEY: pem(alipayKeys.publicKey, "spki"),
   ALIPAY_SELLER_ID: "2088000000000000",
+  PAYOUT_CHANNELS: "alipay,bank_csv",
+  WITHDRAWAL_ACCOUNT_KEY: "a".repeat(64),
 };
 
 let t: TestApp;
@@ -87,6 +89,16 @@ describe("NODE_ENV=production", () => {
       /WECHATPAY_MCH_ID is required/,
     );
     expect(loadConfig({ ...base, ...PRODUCTION_ENV }).paymentChannels).toEqual(["alipay"]);
+    expect(() => loadConfig({ ...base, ...PRODUCTION_ENV, PAYOUT_CHANNELS: "alipay,sandbox" })).toThrow(
+      /PAYOUT_CHANNELS must not include sandbox/,
+    );
+    expect(() => loadConfig({ ...base, ...PRODUCTION_ENV, PAYOUT_CHANNELS: "wechat" })).toThrow(
+      /WECHATPAY_MCH_ID is required for the wechat payout channel/,
+    );
+    expect(() => loadConfig({ ...base, ...PRODUCTION_ENV, WITHDRAWAL_ACCOUNT_KEY: "short" })).toThrow(
+      /WITHDRAWAL_ACCOUNT_KEY must be 32 bytes/,
+    );
+    expect(loadConfig({ ...base, ...PRODUCTION_ENV }).payoutChannels).toEqual(["alipay", "bank_csv"]);
   });
 
   it("`NODE_ENV=production` with nothing configured: the process exits 1 and names each missing variable", async () => {
@@ -108,6 +120,8 @@ describe("NODE_ENV=production", () => {
       "SMS_PROVIDER",
       "DYUAPI_API_KEY",
       "PAY_CHANNELS",
+      "PAYOUT_CHANNELS",
+      "WITHDRAWAL_ACCOUNT_KEY",
     ]) {
       expect(failure?.stderr).toContain(name);
     }

@@ -51,6 +51,21 @@ import type {
   ReferralBindResult,
   SubscriptionMe,
 } from "./payments.js";
+import type {
+  AdminWithdrawal,
+  adminRole,
+  Earnings,
+  Notification,
+  TaskClaimResult,
+  TaskKey,
+  TasksToday,
+  UnreadCount,
+  Withdrawal,
+  WithdrawalCreateBody,
+  WithdrawalCreateResult,
+  WithdrawalRules,
+  WithdrawalStatus,
+} from "./rewards.js";
 import type { DevGrantResult, ledgerEntry, wallets } from "./wallet.js";
 
 /** An error answered by the API in the spec's envelope (or a network failure, code 0). */
@@ -432,6 +447,73 @@ export class SkyriffClient {
   }
   bindReferral(code: string, idempotencyKey: string) {
     return this.request<ReferralBindResult>("POST", "/referrals/bind", { body: { code }, idempotencyKey });
+  }
+  // --- rewards and money out (SPEC §5, §7, §9) ---
+  tasksToday() {
+    return this.request<TasksToday>("GET", "/tasks_center/today");
+  }
+  claimTask(taskKey: TaskKey, idempotencyKey: string) {
+    return this.request<TaskClaimResult>("POST", "/tasks_center/claim", {
+      body: { task_key: taskKey },
+      idempotencyKey,
+    });
+  }
+  withdrawalRules() {
+    return this.request<WithdrawalRules>("GET", "/withdrawals/rules");
+  }
+  createWithdrawal(body: WithdrawalCreateBody, idempotencyKey: string) {
+    return this.request<WithdrawalCreateResult>("POST", "/withdrawals/create", { body, idempotencyKey });
+  }
+  withdrawals(cursor?: string | null, limit?: number) {
+    return this.request<Page<Withdrawal>>("GET", `/withdrawals/me?${toQuery({ cursor, limit })}`);
+  }
+  earnings(days: 7 | 30 = 7) {
+    return this.request<Earnings>("GET", `/creator/earnings?${toQuery({ days })}`);
+  }
+  notifications(cursor?: string | null, limit?: number) {
+    return this.request<Page<Notification>>("GET", `/notifications?${toQuery({ cursor, limit })}`);
+  }
+  unreadNotifications() {
+    return this.request<UnreadCount>("GET", "/notifications/unread_count");
+  }
+  markNotificationsRead(ids?: string[]) {
+    return this.request<UnreadCount>("POST", "/notifications/read", { body: ids ? { ids } : {} });
+  }
+  adminWithdrawals(status?: WithdrawalStatus, cursor?: string | null, limit?: number) {
+    return this.request<Page<AdminWithdrawal>>(
+      "GET",
+      `/admin/withdrawals?${toQuery({ status, cursor, limit })}`,
+    );
+  }
+  approveWithdrawal(withdrawalId: string) {
+    return this.request<AdminWithdrawal>(
+      "POST",
+      `/admin/withdrawals/${encodeURIComponent(withdrawalId)}/approve`,
+      {
+        body: {},
+      },
+    );
+  }
+  rejectWithdrawal(withdrawalId: string, reason: string) {
+    return this.request<AdminWithdrawal>(
+      "POST",
+      `/admin/withdrawals/${encodeURIComponent(withdrawalId)}/reject`,
+      {
+        body: { reason },
+      },
+    );
+  }
+  markWithdrawalPaid(withdrawalId: string) {
+    return this.request<AdminWithdrawal>(
+      "POST",
+      `/admin/withdrawals/${encodeURIComponent(withdrawalId)}/mark_paid`,
+      { body: {} },
+    );
+  }
+  devSetRoles(userId: string, roles: z.infer<typeof adminRole>[]) {
+    return this.request<{ user_id: string; roles: string[] }>("POST", "/dev/roles", {
+      body: { user_id: userId, roles },
+    });
   }
   devCompletePayment(paymentId: string, result: "success" | "fail") {
     return this.request<DevPaymentCompleteResult>(

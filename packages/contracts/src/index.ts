@@ -6,5 +6,6 @@ export * from "./errors.js";
 export * from "./generation.js";
 export * from "./me.js";
 export * from "./payments.js";
+export * from "./rewards.js";
 export * from "./text.js";
 export * from "./wallet.js";

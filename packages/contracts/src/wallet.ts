@@ -55,7 +55,8 @@ export const ledgerEntry = z.object({
   amount: z.union([z.number().int(), coinAmount]),
   balance_after: z.union([z.number().int(), coinAmount]),
   wallet: z.enum(["credits", "coins_available", "coins_pending"]),
-  status: z.enum(["settled", "pending"]),
+  /** A pending lot reads settled once released (coin_release) and reversed once undone (a failed remix). */
+  status: z.enum(["settled", "pending", "reversed"]),
   unlock_at: isoDateTime.nullable(),
   description: z.string(),
   ref_type: z.string().nullable(),

@@ -210,7 +210,7 @@ export const activityEvents = pgTable(
     id: text("id").primaryKey(),
     userId: text("user_id").notNull(),
     kind: text("kind", {
-      enum: ["publish_work", "like_work", "follow_user", "tip_and_favorite", "remix_work"],
+      enum: ["publish_work", "like_work", "follow_user", "tip_and_favorite", "remix_work", "gen_success"],
     }).notNull(),
     refId: text("ref_id"),
     day: date("day", { mode: "string" }).notNull(),

@@ -4,4 +4,5 @@ export * from "./generation.js";
 export * from "./jobs.js";
 export * from "./ledger.js";
 export * from "./payments.js";
+export * from "./rewards.js";
 export * from "./users.js";

@@ -81,6 +81,10 @@ export const postings = pgTable(
     index("postings_transaction_idx").on(t.transactionId),
     /** Pending lots of an account by unlock time (pending_details; the Phase 3 release). */
     index("postings_pending_lots_idx").on(t.accountId, t.unlockAt, t.id).where(sql`${t.status} = 'pending'`),
+    /** Every lot by unlock time, for the coins.release sweep (which starts at its watermark). */
+    index("postings_lots_unlock_idx")
+      .on(t.unlockAt, t.id)
+      .where(sql`${t.status} = 'pending' and ${t.amount} > 0`),
   ],
 );
 

@@ -21,6 +21,7 @@ import { seal, unseal } from "../../lib/seal.js";
 import { WechatOAuthError } from "../../providers/wechat-oauth/types.js";
 import { unfinishedTaskCount } from "../generation/service.js";
 import { bindInTx } from "../promoter/service.js";
+import { touchInTx } from "../task-center/service.js";
 import * as users from "../users/service.js";
 import * as repo from "./repository.js";
 import {
@@ -145,6 +146,8 @@ async function startSession(
     expiresAt: refreshExpiresAt,
   });
   const refresh = await issueRefresh(tx, sessionId, now);
+  // The login is the user's touch of the day: today's tasks exist and login_daily is done.
+  await touchInTx(tx, user.id, now);
   return {
     ...tokenPair(ctx, user.id, sessionId, refresh),
     user: await users.presentUser(ctx, user),

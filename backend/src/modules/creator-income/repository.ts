@@ -8,6 +8,7 @@ import type { UserRow } from "../users/repository.js";
 export interface WorkTerms {
   id: string;
   creatorUserId: string;
+  title: string;
   prompt: string;
   isPromptLocked: boolean;
   promptPriceCredits: number;
@@ -19,7 +20,7 @@ export interface WorkTerms {
 
 const FIND_WORK = statement(
   "creator_income_find_work",
-  `select w.id, w.creator_user_id as "creatorUserId", w.prompt, w.is_prompt_locked as "isPromptLocked",
+  `select w.id, w.creator_user_id as "creatorUserId", w.title, w.prompt, w.is_prompt_locked as "isPromptLocked",
      w.prompt_price_credits as "promptPriceCredits", w.remix_fee_credits as "remixFeeCredits",
      w.allow_remix as "allowRemix", w.status, coalesce(u.status <> 'deleted', false) as "creatorActive"
    from works w left join users u on u.id = w.creator_user_id

@@ -1,4 +1,6 @@
 import {
+  earnings,
+  earningsQuery,
   envelope,
   promptUnlockResult,
   promptView,
@@ -14,6 +16,7 @@ import type { AppContext } from "../../context.js";
 import { authGuard, currentUser, optionalAuth, viewerOf } from "../../http/auth-guard.js";
 import { ok } from "../../http/envelope.js";
 import { idempotencyKey, sendIdempotent } from "../../http/idempotency.js";
+import { earningsOf } from "./earnings.js";
 import * as service from "./service.js";
 
 const tags = ["creator-income"];
@@ -78,6 +81,21 @@ export async function creatorIncomeRoutes(fastify: FastifyInstance, ctx: AppCont
       sendIdempotent(req, reply, (idem) =>
         service.unlockPrompt(ctx, currentUser(req).userId, req.params.id, idem),
       ),
+  );
+
+  app.get(
+    "/creator/earnings",
+    {
+      preValidation,
+      schema: {
+        tags,
+        summary: "我的收益: daily income by source over 7 or 30 days, against the period before",
+        security,
+        querystring: earningsQuery,
+        response: { 200: envelope(earnings) },
+      },
+    },
+    async (req) => ok(await earningsOf(ctx, currentUser(req).userId, req.query.days as 7 | 30)),
   );
 
   app.post(

@@ -28,6 +28,7 @@ import { formatCoins, splitFee } from "../../lib/money.js";
 import { recordActivity } from "../activity/repository.js";
 import { insertTaskWithHold, prepareTask, remixFeeKey } from "../generation/service.js";
 import { assertClean } from "../moderation/service.js";
+import { notify } from "../notifications/repository.js";
 import { avatarUrlOf } from "../users/present.js";
 import * as repo from "./repository.js";
 
@@ -129,6 +130,23 @@ export async function tipAndFavorite(
     const tipId = newId();
     recordActivity(tx, payerUserId, "tip_and_favorite", workId, now);
     const income = incomePostings(ctx, "tip", payerUserId, creatorUserId, amountCredits, now);
+    notify(
+      tx,
+      {
+        userId: creatorUserId,
+        kind: "tip_received",
+        actorUserId: payerUserId,
+        refType: "work",
+        refId: workId,
+        data: {
+          work_title: work.title,
+          amount_credits: amountCredits,
+          coins: formatCoins(income.creatorMilli),
+        },
+        dedupeKey: `tip:${tipId}`,
+      },
+      now,
+    );
     const [spend, tipped, counters] = await inOrder([
       post(tx, {
         businessKey: `tip:${tipId}`,
@@ -196,6 +214,19 @@ export async function unlockPrompt(
     // A concurrent unlock by the same user that committed first makes this one free.
     if (!alreadyFree && (await repo.insertUnlock(tx, userId, workId, price, now))) {
       const income = incomePostings(ctx, "prompt", userId, work.creatorUserId, price, now);
+      notify(
+        tx,
+        {
+          userId: work.creatorUserId,
+          kind: "prompt_unlocked",
+          actorUserId: userId,
+          refType: "work",
+          refId: workId,
+          data: { work_title: work.title, price_credits: price, coins: formatCoins(income.creatorMilli) },
+          dedupeKey: `prompt:${workId}:${userId}:unlock`,
+        },
+        now,
+      );
       const spend = await post(tx, {
         businessKey: `prompt:${workId}:${userId}:unlock`,
         type: "paid_prompt_spend",
@@ -284,6 +315,26 @@ export async function remixWork(
       throw err;
     }
     recordActivity(tx, userId, "remix_work", taskId, now);
+    notify(
+      tx,
+      {
+        userId: work.creatorUserId,
+        kind: "work_remixed",
+        actorUserId: userId,
+        refType: "work",
+        refId: workId,
+        data: {
+          work_title: work.title,
+          fee_credits: fee,
+          coins:
+            fee > 0
+              ? formatCoins(incomePostings(ctx, "remix", userId, work.creatorUserId, fee, now).creatorMilli)
+              : null,
+        },
+        dedupeKey: `remix:${taskId}`,
+      },
+      now,
+    );
     return {
       task_id: taskId,
       remix_fee_credits: fee,

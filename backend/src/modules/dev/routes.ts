@@ -5,6 +5,8 @@ import {
   devJobRunResult,
   devPaymentCompleteBody,
   devPaymentCompleteResult,
+  devRolesBody,
+  devRolesResult,
   envelope,
   isoDateTime,
 } from "@skyriff/contracts";
@@ -15,6 +17,7 @@ import type { AppContext } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { notFound } from "../../http/error-handler.js";
 import { idempotencyKey, sendIdempotent } from "../../http/idempotency.js";
+import { setRoles } from "../admin/roles.js";
 import { devSmsOutbox } from "../auth/service.js";
 import { completeSandboxPayment } from "../payments/service.js";
 import { grantCredits, runJobAt } from "./service.js";
@@ -107,6 +110,21 @@ export async function devRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
           ctx.pay.deliver(url, h, body),
         ),
       ),
+  );
+
+  app.post(
+    "/dev/roles",
+    {
+      onRequest,
+      schema: {
+        tags,
+        summary: "Grant back-office roles (admin, finance, moderator) to a user, replacing theirs (dev only)",
+        body: devRolesBody,
+        response: { 200: envelope(devRolesResult) },
+      },
+    },
+    async (req) =>
+      ok({ user_id: req.body.user_id, roles: await setRoles(ctx, req.body.user_id, req.body.roles, null) }),
   );
 
   app.post(

@@ -18,8 +18,10 @@ import { decodeCursor, toPage } from "../../lib/cursor.js";
 import { AppError, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { shanghaiDate } from "../../lib/time.js";
+import { recordActivity } from "../activity/repository.js";
 import { assertOwnImage } from "../media/service.js";
 import { assertClean } from "../moderation/service.js";
+import { notify } from "../notifications/repository.js";
 import { assertOwnProject } from "../projects/service.js";
 import * as repo from "./repository.js";
 
@@ -243,6 +245,22 @@ export async function failTask(ctx: AppContext, taskId: string, message: string)
     );
     if (!failed) return false;
     await settle(tx, failed, "refund", now);
+    notify(
+      tx,
+      {
+        userId: failed.userId,
+        kind: "generation_failed",
+        refType: "task",
+        refId: failed.id,
+        // The notification adds "N 积分已退回" itself.
+        data: {
+          reason: message.replace(/[，,]\s*积分已退回$/, ""),
+          refunded_credits: refundedCredits(failed),
+        },
+        dedupeKey: `task:${failed.id}:failed`,
+      },
+      now,
+    );
     return true;
   });
 }
@@ -254,7 +272,24 @@ export async function completeTask(tx: Tx, task: repo.TaskRow, videoId: string, 
   const done = await repo.finishTask(tx, task.id, { status: "SUCCESS", videoId }, at);
   if (!done) throw new TaskAlreadyFinished(task.id);
   await settle(tx, done, "success", at);
+  recordActivity(tx, done.userId, "gen_success", done.id, at);
+  notify(
+    tx,
+    {
+      userId: done.userId,
+      kind: "generation_succeeded",
+      refType: "video",
+      refId: videoId,
+      data: { duration_seconds: done.durationSec, task_id: done.id },
+      dedupeKey: `task:${done.id}:succeeded`,
+    },
+    at,
+  );
 }
+
+/** What a refund gives back: the held cost, and a remix's fee too. */
+const refundedCredits = (task: repo.TaskRow) =>
+  task.costCredits + (task.sourceType === "remix" ? task.remixFeeCredits : 0);
 
 /**
  * A task's hold ends once, by success (held → spent) or refund (held → the user), under one business

@@ -10,7 +10,7 @@ export function registerPaymentJobs(registry: JobRegistry, ctx: AppContext): voi
     return { status: "done", detail: JSON.stringify(summary) };
   });
   registry.register("subscriptions.expire", async () => {
-    const expired = await expireSubscriptions(ctx);
-    return { status: "done", detail: `${expired} cards expired` };
+    const { expired, reminded } = await expireSubscriptions(ctx);
+    return { status: "done", detail: `expired: ${expired}, reminded of their end: ${reminded}` };
   });
 }

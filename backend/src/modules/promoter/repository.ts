@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import type { Executor, Tx } from "../../db/client.js";
+import { type Executor, queryRows, type Tx } from "../../db/client.js";
 import { ledgerTransactions, postings, promoters, referrals, users } from "../../db/schema/index.js";
 import type { Keyset } from "../../lib/cursor.js";
 
@@ -194,4 +194,40 @@ export async function commissionByInvitee(
     )
     .groupBy(sql`${ledgerTransactions.metadata}->>'payer_user_id'`);
   return new Map(rows.map((r) => [r.invitee, BigInt(r.total)]));
+}
+
+export interface SecondLevelTotal {
+  promoterUserId: string;
+  paymentsFen: bigint;
+  payers: number;
+}
+
+/**
+ * Second level (SPEC §5): for each A with A → B → C, the sum of C's payments paid in [from, to), by A,
+ * in promoter id order after `after` (a batch; the job walks them all).
+ */
+export async function secondLevelTotals(
+  ex: Executor,
+  range: { from: Date; to: Date },
+  after: string | null,
+  limit: number,
+): Promise<SecondLevelTotal[]> {
+  const rows = await queryRows<{ promoter_user_id: string; payments_fen: string; payers: string | number }>(
+    ex,
+    sql`
+    select b.promoter_user_id, sum(o.amount_fen)::text as payments_fen, count(distinct o.user_id) as payers
+    from referrals b
+    join referrals c on c.promoter_user_id = b.user_id
+    join payment_orders o on o.user_id = c.user_id and o.status = 'paid'
+      and o.paid_at >= ${range.from.toISOString()}::timestamptz and o.paid_at < ${range.to.toISOString()}::timestamptz
+    where c.user_id <> b.promoter_user_id ${after === null ? sql`` : sql`and b.promoter_user_id > ${after}`}
+    group by b.promoter_user_id
+    order by b.promoter_user_id
+    limit ${limit}`,
+  );
+  return rows.map((r) => ({
+    promoterUserId: r.promoter_user_id,
+    paymentsFen: BigInt(r.payments_fen),
+    payers: Number(r.payers),
+  }));
 }

@@ -21,6 +21,7 @@ import {
 import { decodeCursor, toPage } from "../../lib/cursor.js";
 import { AppError } from "../../lib/errors.js";
 import { formatCny, formatCoins } from "../../lib/money.js";
+import { notify } from "../notifications/repository.js";
 import { avatarUrlOf } from "../users/present.js";
 import { findUser, markPromoter, type UserRow } from "../users/service.js";
 import * as repo from "./repository.js";
@@ -125,6 +126,19 @@ export async function postCommission(
       },
     ],
   });
+  notify(
+    tx,
+    {
+      userId: promoter,
+      kind: "commission_received",
+      actorUserId: payment.userId,
+      refType: "payment",
+      refId: payment.id,
+      data: { level: 1, coins: formatCoins(milli), amount_cny: formatCny(payment.amountFen) },
+      dedupeKey: `payment:${payment.id}:commission`,
+    },
+    now,
+  );
 }
 
 export type BindOutcome = { ok: true; result: ReferralBindResult } | { ok: false; error: AppError };

@@ -4,6 +4,7 @@ import type { Tx } from "../../db/client.js";
 import { decodeCursor, encodeCursor } from "../../lib/cursor.js";
 import { AppError } from "../../lib/errors.js";
 import { recordActivity } from "../activity/repository.js";
+import { notify } from "../notifications/repository.js";
 import { avatarUrlOf } from "../users/present.js";
 import type { UserRow } from "../users/service.js";
 import { presentWorks, requirePublishedCreator } from "../works/service.js";
@@ -107,6 +108,19 @@ export async function follow(ctx: AppContext, userId: string, targetId: string) 
     if (!(await repo.insertFollow(tx, userId, targetId, now))) return;
     await addFollowCounts(tx, userId, targetId, 1);
     recordActivity(tx, userId, "follow_user", targetId, now);
+    // Once per follower: unfollowing and following again tells no one a second time.
+    notify(
+      tx,
+      {
+        userId: targetId,
+        kind: "new_follower",
+        actorUserId: userId,
+        refType: "user",
+        refId: userId,
+        dedupeKey: `follow:${userId}:${targetId}`,
+      },
+      now,
+    );
   });
   return { is_following: true, followers_count: await repo.followersCount(ctx.db, targetId) };
 }

@@ -1,4 +1,4 @@
-import { and, eq, lte } from "drizzle-orm";
+import { and, eq, lte, sql } from "drizzle-orm";
 import type { Executor, Tx } from "../../db/client.js";
 import { subscriptionClaims, subscriptionPeriods, subscriptions } from "../../db/schema/index.js";
 
@@ -93,4 +93,23 @@ export async function expireEndedBefore(ex: Executor, now: Date): Promise<number
     .where(and(eq(subscriptions.status, "active"), lte(subscriptions.endAt, now)))
     .returning({ userId: subscriptions.userId });
   return rows.length;
+}
+
+/**
+ * 月卡即将到期: one notification per card end (the dedupe key names it, so the daily job tells each
+ * user once, and again after a renewal moves the end), for cards ending within `withinMs`.
+ */
+export async function notifyEndingBefore(ex: Executor, now: Date, withinMs: number): Promise<number> {
+  const until = new Date(now.getTime() + withinMs);
+  const result = await ex.execute(sql`
+    insert into notifications (id, user_id, kind, ref_type, ref_id, data, dedupe_key, created_at)
+    select gen_random_uuid()::text, s.user_id, 'subscription_expiring', 'subscription', s.user_id,
+      jsonb_build_object('last_day', to_char(((s.end_at at time zone 'UTC') + interval '8 hours' - interval '1 second')::date, 'YYYY-MM-DD')),
+      'subscription:' || s.user_id || ':' || s.end_at::text || ':expiring', ${now.toISOString()}::timestamptz
+    from subscriptions s
+    where s.status = 'active' and s.end_at > ${now.toISOString()}::timestamptz
+      and s.end_at <= ${until.toISOString()}::timestamptz
+    on conflict (dedupe_key) do nothing`);
+  const counts = result as unknown as { rowCount?: number | null; affectedRows?: number };
+  return counts.rowCount ?? counts.affectedRows ?? 0;
 }

@@ -115,5 +115,12 @@ export async function homeCard(
   return s ? { end_at: s.end_at, days_remaining: s.days_remaining, today_claimed: s.today_claimed } : null;
 }
 
-export const expireSubscriptions = (ctx: AppContext): Promise<number> =>
-  repo.expireEndedBefore(ctx.db, ctx.clock.now());
+/** Cards ending within this long get a 月卡即将到期 notification from the daily job. */
+const EXPIRING_NOTICE_MS = 3 * DAY_MS;
+
+export async function expireSubscriptions(ctx: AppContext): Promise<{ expired: number; reminded: number }> {
+  const now = ctx.clock.now();
+  const expired = await repo.expireEndedBefore(ctx.db, now);
+  const reminded = await repo.notifyEndingBefore(ctx.db, now, EXPIRING_NOTICE_MS);
+  return { expired, reminded };
+}

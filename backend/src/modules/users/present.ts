@@ -25,7 +25,10 @@ export function avatarLinkSeconds(now: Date): number {
 }
 
 /** The URL the app shows: the user's own avatar copy (signed), WeChat's avatar, or the default. */
-export async function avatarUrlOf(ctx: Pick<AppContext, "storage" | "clock">, u: UserRow): Promise<string> {
+export async function avatarUrlOf(
+  ctx: Pick<AppContext, "storage" | "clock">,
+  u: Pick<UserRow, "avatarUrl" | "avatarStorageKey">,
+): Promise<string> {
   if (u.avatarStorageKey) {
     const link = await ctx.storage.signedUrl(u.avatarStorageKey, {
       expiresInSec: avatarLinkSeconds(ctx.clock.now()),

@@ -11,6 +11,7 @@ import { assertClean } from "../moderation/service.js";
 import { countProjects } from "../projects/service.js";
 import { socialCounts } from "../social/service.js";
 import { homeCard } from "../subscriptions/service.js";
+import { touch as touchTasks } from "../task-center/service.js";
 import { getWallets } from "../wallet/service.js";
 import { presentUser } from "./present.js";
 import { findUserById, updateUser } from "./repository.js";
@@ -89,6 +90,8 @@ export async function getHome(ctx: AppContext, userId: string): Promise<MeHome> 
     unfinishedTaskCount(ctx, userId),
     socialCounts(ctx, userId),
     homeCard(ctx, userId),
+    // Opening 我的 is the user's touch of the day (login_daily).
+    touchTasks(ctx, userId),
   ]);
   const { favorites, ...stats } = social;
   return {

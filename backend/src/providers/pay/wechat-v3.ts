@@ -4,6 +4,7 @@
  * Facts: ../shared/integrations/payments-login-sms.md §1.1, §1.3–1.5.
  */
 import {
+  constants,
   createCipheriv,
   createDecipheriv,
   createPrivateKey,
@@ -11,6 +12,7 @@ import {
   createSign,
   createVerify,
   type KeyObject,
+  publicEncrypt,
   randomBytes,
 } from "node:crypto";
 import type { GatewayTrade, NotifyRequest, NotifyVerdict } from "./types.js";
@@ -40,6 +42,17 @@ export function rsaVerify(message: string, signature: string, key: KeyObject): b
   }
 }
 
+/**
+ * A sensitive request field (e.g. `user_name` of a transfer): RSAES-OAEP with SHA-1 / MGF1-SHA-1 under the
+ * platform public key, base64. The request must then name that key in `Wechatpay-Serial`.
+ */
+export function encryptSensitiveField(plaintext: string, platformKey: KeyObject): string {
+  return publicEncrypt(
+    { key: platformKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" },
+    Buffer.from(plaintext, "utf8"),
+  ).toString("base64");
+}
+
 export interface MerchantCredentials {
   mchId: string;
   /** The serial number of the merchant API certificate. */
@@ -65,6 +78,57 @@ export function authorizationHeader(
     `${SIGNATURE_TYPE} mchid="${merchant.mchId}",nonce_str="${nonce}",signature="${signature}",` +
     `timestamp="${timestamp}",serial_no="${merchant.serialNo}"`
   );
+}
+
+/** A network failure or timeout of a signed v3 request: nothing trustworthy came back. */
+export class V3TransportError extends Error {}
+
+/**
+ * Sends one request to the v3 API signed with the merchant key (Authorization over METHOD, path with
+ * query, timestamp, nonce and body) and reads the raw reply; verifying it is the caller's business.
+ */
+export async function sendSignedV3(req: {
+  fetch: typeof fetch;
+  merchant: MerchantCredentials;
+  url: URL;
+  method: "GET" | "POST";
+  body?: object;
+  headers?: Record<string, string>;
+  userAgent: string;
+  timeoutMs: number;
+  now: Date;
+}): Promise<{ res: Response; raw: string }> {
+  const text = req.body === undefined ? "" : JSON.stringify(req.body);
+  const headers: Record<string, string> = {
+    ...req.headers,
+    Accept: "application/json",
+    "User-Agent": req.userAgent,
+    Authorization: authorizationHeader(
+      req.merchant,
+      req.method,
+      `${req.url.pathname}${req.url.search}`,
+      text,
+      req.now,
+    ),
+  };
+  if (req.body !== undefined) headers["Content-Type"] = "application/json";
+  try {
+    const res = await req.fetch(req.url, {
+      method: req.method,
+      headers,
+      body: req.body === undefined ? undefined : text,
+      signal: AbortSignal.timeout(req.timeoutMs),
+    });
+    return { res, raw: await res.text() };
+  } catch (err) {
+    throw new V3TransportError(`${req.method} ${req.url.pathname}: ${describeFetchError(err)}`);
+  }
+}
+
+export function describeFetchError(err: unknown): string {
+  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return "timed out";
+  const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : "";
+  return `${err instanceof Error ? err.message : String(err)}${cause}`;
 }
 
 /** The `Wechatpay-*` headers a gateway puts on a response or notification body. */

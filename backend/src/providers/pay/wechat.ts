@@ -16,15 +16,16 @@ import {
   type PrepayOrder,
 } from "./types.js";
 import {
-  authorizationHeader,
   joinedLines,
   type MerchantCredentials,
   nonceString,
   privateKeyOf,
   publicKeyOf,
   rsaSign,
+  sendSignedV3,
   tradeOfTransaction,
   unixSeconds,
+  V3TransportError,
   verifySignedMessage,
   verifyWechatNotify,
   type WechatTransaction,
@@ -219,28 +220,22 @@ export class WechatPayProvider implements PayProvider {
   /** One signed request; the reply's body is only returned once its signature verified. */
   private async call(method: "GET" | "POST", pathWithQuery: string, body?: object): Promise<GatewayReply> {
     const url = new URL(`${this.baseUrl}${pathWithQuery}`);
-    const signedPath = `${url.pathname}${url.search}`;
-    const text = body === undefined ? "" : JSON.stringify(body);
-    const headers: Record<string, string> = {
-      Accept: "application/json",
-      "User-Agent": USER_AGENT,
-      Authorization: authorizationHeader(this.merchant, method, signedPath, text, this.now()),
-    };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    let res: Response;
-    let raw: string;
     try {
-      res = await this.fetch(url, {
+      const { res, raw } = await sendSignedV3({
+        fetch: this.fetch,
+        merchant: this.merchant,
+        url,
         method,
-        headers,
-        body: body === undefined ? undefined : text,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        body,
+        userAgent: USER_AGENT,
+        timeoutMs: this.timeoutMs,
+        now: this.now(),
       });
-      raw = await res.text();
+      return this.readVerified(method, url.pathname, res, raw);
     } catch (err) {
-      throw new PayGatewayError(`WeChat Pay ${method} ${url.pathname}: ${describeFetchError(err)}`, true);
+      if (err instanceof V3TransportError) throw new PayGatewayError(`WeChat Pay ${err.message}`, true);
+      throw err;
     }
-    return this.readVerified(method, url.pathname, res, raw);
   }
 
   /**
@@ -302,12 +297,6 @@ function withRedirect(h5Url: string, returnUrl: string): string {
 /** RFC 3339 in Beijing time, as WeChat documents it: 2018-06-08T10:34:56+08:00. */
 export function beijingRfc3339(at: Date): string {
   return `${new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
-}
-
-function describeFetchError(err: unknown): string {
-  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return "timed out";
-  const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : "";
-  return `${err instanceof Error ? err.message : String(err)}${cause}`;
 }
 
 const summary = (raw: string): string => raw.slice(0, 200);

@@ -1,0 +1,106 @@
+import type { Db } from "../../db/client.js";
+import { LotNotFoundError, type LotOutcome, releaseLot } from "../../ledger/index.js";
+import { shanghaiDate } from "../../lib/time.js";
+import { notifyReleased } from "../notifications/repository.js";
+import * as repo from "./repository.js";
+
+const DAY_MS = 24 * 3600_000;
+/**
+ * The sweep starts this far below its watermark: a lot is created with unlock_at = now + 7 days, so
+ * even after a run with a clock pinned ahead (the dev job route) no new lot falls below the range.
+ */
+const WATERMARK_OVERLAP_MS = 8 * DAY_MS;
+
+export interface ReleaseSummary {
+  released: number;
+  /** Already ended (a concurrent worker, the per-lot job), forfeited, or not due after all. */
+  skipped: number;
+  failed: number;
+  batches: number;
+}
+
+export interface ReleaseOptions {
+  batchSize?: number;
+  /** Lots released at once, each in its own transaction. */
+  concurrency?: number;
+}
+
+type ReleaseDeps = { db: Db; log?: { error(obj: unknown, msg: string): void } };
+
+/**
+ * Releases one lot in its own transaction (`lot:{posting_id}:release`, ledger type coin_release) and
+ * tells its owner. A second call, or a concurrent worker, moves nothing (releaseLot decides under the
+ * lot's lock); a reversed lot is never released.
+ */
+export async function releaseOne(deps: { db: Db }, postingId: string, at: Date): Promise<LotOutcome> {
+  return deps.db.transaction(async (tx) => {
+    const outcome = await releaseLot(tx, postingId, at);
+    if (outcome.status === "done") {
+      const credit = outcome.result.entries.find((e) => e.amount > 0n);
+      const owner = credit?.accountId.split(":")[1];
+      if (credit && owner) notifyReleased(tx, owner, credit.amount, shanghaiDate(at), at);
+    }
+    return outcome;
+  });
+}
+
+/**
+ * The hourly sweep: streams matured, unended lots in batches (keyset on unlock_at, id; memory stays
+ * flat whatever the backlog) from the watermark, each released in its own transaction. The watermark
+ * then moves to the oldest lot that could not be released this time (or to `at`).
+ */
+export async function releaseMatured(
+  deps: ReleaseDeps,
+  at: Date,
+  opts: ReleaseOptions = {},
+): Promise<ReleaseSummary> {
+  const batchSize = opts.batchSize ?? 500;
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const watermark = await repo.readWatermark(deps.db);
+  const from = new Date((watermark?.getTime() ?? 0) - WATERMARK_OVERLAP_MS);
+  const summary: ReleaseSummary = { released: 0, skipped: 0, failed: 0, batches: 0 };
+  let oldestLeftOpen: Date | null = null;
+  let after: repo.MaturedLot | null = null;
+
+  for (;;) {
+    const batch = await repo.maturedLots(deps.db, { from, to: at, after }, batchSize);
+    if (batch.length === 0) break;
+    summary.batches++;
+    after = batch[batch.length - 1] ?? null;
+    const outcomes = await mapWithConcurrency(batch, concurrency, (lot) =>
+      releaseOne(deps, lot.postingId, at).then(
+        (o) => ({ lot, o }),
+        (error: unknown) => ({ lot, error }),
+      ),
+    );
+    for (const r of outcomes) {
+      if ("error" in r) {
+        if (r.error instanceof LotNotFoundError) {
+          summary.skipped++;
+          continue;
+        }
+        summary.failed++;
+        deps.log?.error({ err: r.error, lot: r.lot.postingId }, "coin release failed");
+        oldestLeftOpen ??= r.lot.unlockAt;
+      } else if (r.o.status === "done") summary.released++;
+      else summary.skipped++;
+    }
+    if (batch.length < batchSize) break;
+  }
+  await repo.advanceWatermark(deps.db, oldestLeftOpen ?? at);
+  return summary;
+}
+
+async function mapWithConcurrency<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
