@@ -3,6 +3,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 /** Injectable time source so tests can move the clock instead of waiting. */
 export interface Clock {
   now(): Date;
+  /** The time outside any pinned scope (see {@link pinnable}); absent = `now()`. */
+  unpinnedNow?(): Date;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -32,6 +34,7 @@ export function pinnable(source: Clock): Clock {
       const at = pinned.getStore();
       return at ? new Date(at.getTime()) : source.now();
     },
+    unpinnedNow: () => source.now(),
   };
 }
 

@@ -146,6 +146,22 @@ describe("coins.release (SPEC §5)", () => {
   });
 });
 
+describe("the hourly sweep is the safety net", () => {
+  it("releases a lot whose own job was lost, even after a run with the clock pinned ahead", async () => {
+    const creator = await userWith(0);
+    const fan = await userWith(500);
+    const work = await insertWork(t, creator.id);
+    // A pinned run far ahead first (what the dev route does): it must not move the watermark past lots made later.
+    await runRelease(new Date(t.clock.now().getTime() + 30 * DAY_MS));
+    await tip(fan.token, work.id, 20);
+    const [lot] = (await coins(creator.token)).pending_details;
+    await t.ctx.db.execute(sql`delete from outbox where id = ${`lot:${lot.lot_id}:release`}`);
+    const res = await runRelease(new Date(t.clock.now().getTime() + 7 * DAY_MS + 3600_000));
+    expect(JSON.parse(res.body.data.detail)).toMatchObject({ released: 1, failed: 0 });
+    expect(await coins(creator.token)).toMatchObject({ available: "0.900", pending: "0.000" });
+  });
+});
+
 describe("我的收益 (GET /creator/earnings)", () => {
   it("daily income by source, this period against the previous one, pending and available", async () => {
     const creator = await userWith(0);

@@ -52,6 +52,28 @@ describe("withdrawals and coin releases under concurrency (real PostgreSQL)", ()
     expect(await ledgerCheck(t.databaseUrl as string)).toContain("ledger OK");
   });
 
+  it("8 concurrent withdrawals with enough coins: the 3-a-day limit still holds (exactly 3)", async () => {
+    const u = await login(t);
+    await grantAvailableCoins(t, u.user.user_id, 1000);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        call(t, "POST", "/api/v1/withdrawals/create", {
+          token: u.access_token,
+          body: {
+            amount_cny: "100.00",
+            method: "alipay",
+            account_info: { name: "张三", account: "13800001234" },
+          },
+          headers: { "idempotency-key": key() },
+        }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(3);
+    expect(answers.filter((a) => a.body.code === 2006)).toHaveLength(5);
+    const wallets = (await call(t, "GET", "/api/v1/me/wallets", { token: u.access_token })).body.data;
+    expect(wallets.coins.available).toBe("700.000");
+  });
+
   it("two workers releasing the same matured lots at once move each lot exactly once", async () => {
     const creator = await login(t);
     const fan = await login(t);

@@ -5,7 +5,10 @@ import { releaseMatured, releaseOne } from "./release.js";
 
 export function registerCoinJobs(registry: JobRegistry, ctx: AppContext): void {
   registry.register("coins.release", async (_payload, { log }) => {
-    const summary = await releaseMatured({ db: ctx.db, log }, ctx.clock.now());
+    const summary = await releaseMatured(
+      { db: ctx.db, log, liveNow: ctx.clock.unpinnedNow?.() },
+      ctx.clock.now(),
+    );
     if (summary.released || summary.failed) log.info(summary, "matured coin lots released");
     return summary.failed
       ? { status: "failed", detail: JSON.stringify(summary) }

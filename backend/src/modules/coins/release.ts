@@ -5,12 +5,8 @@ import { notifyReleased } from "../notifications/repository.js";
 import * as repo from "./repository.js";
 
 const DAY_MS = 24 * 3600_000;
-/**
- * The sweep starts this far below its watermark: a lot is created with unlock_at = now + 7 days, so
- * even after a run with a clock pinned ahead (the dev job route) no new lot falls below the range.
- */
-const WATERMARK_OVERLAP_MS = 8 * DAY_MS;
-
+/** The sweep starts this far below its watermark: room for clock skew between processes. */
+const WATERMARK_MARGIN_MS = 3600_000;
 export interface ReleaseSummary {
   released: number;
   /** Already ended (a concurrent worker, the per-lot job), forfeited, or not due after all. */
@@ -25,7 +21,15 @@ export interface ReleaseOptions {
   concurrency?: number;
 }
 
-type ReleaseDeps = { db: Db; log?: { error(obj: unknown, msg: string): void } };
+type ReleaseDeps = {
+  db: Db;
+  log?: { error(obj: unknown, msg: string): void };
+  /**
+   * The real time when the sweep runs with a clock pinned ahead (`/dev/jobs/{name}/run {at}`): the
+   * watermark never passes it, so lots created afterwards (unlocking 7 days after the real now) stay above it.
+   */
+  liveNow?: Date;
+};
 
 /**
  * Releases one lot in its own transaction (`lot:{posting_id}:release`, ledger type coin_release) and
@@ -47,7 +51,9 @@ export async function releaseOne(deps: { db: Db }, postingId: string, at: Date):
 /**
  * The hourly sweep: streams matured, unended lots in batches (keyset on unlock_at, id; memory stays
  * flat whatever the backlog) from the watermark, each released in its own transaction. The watermark
- * then moves to the oldest lot that could not be released this time (or to `at`).
+ * then moves to the oldest lot that could not be released this time, or to `at`: every lot below it has
+ * ended (a new lot unlocks 7 days after its creation, far above it), so the next hourly run starts there
+ * instead of walking the history.
  */
 export async function releaseMatured(
   deps: ReleaseDeps,
@@ -57,7 +63,7 @@ export async function releaseMatured(
   const batchSize = opts.batchSize ?? 500;
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const watermark = await repo.readWatermark(deps.db);
-  const from = new Date((watermark?.getTime() ?? 0) - WATERMARK_OVERLAP_MS);
+  const from = new Date((watermark?.getTime() ?? 0) - WATERMARK_MARGIN_MS);
   const summary: ReleaseSummary = { released: 0, skipped: 0, failed: 0, batches: 0 };
   let oldestLeftOpen: Date | null = null;
   let after: repo.MaturedLot | null = null;
@@ -87,7 +93,9 @@ export async function releaseMatured(
     }
     if (batch.length < batchSize) break;
   }
-  await repo.advanceWatermark(deps.db, oldestLeftOpen ?? at);
+  const reached = oldestLeftOpen ?? at;
+  const live = deps.liveNow ?? at;
+  await repo.advanceWatermark(deps.db, reached < live ? reached : live);
   return summary;
 }
 
