@@ -4,7 +4,6 @@ import { shanghaiDate } from "../../lib/time.js";
 import { notifyReleased } from "../notifications/repository.js";
 import * as repo from "./repository.js";
 
-const DAY_MS = 24 * 3600_000;
 /** The sweep starts this far below its watermark: room for clock skew between processes. */
 const WATERMARK_MARGIN_MS = 3600_000;
 export interface ReleaseSummary {
@@ -95,7 +94,7 @@ export async function releaseMatured(
   }
   const reached = oldestLeftOpen ?? at;
   const live = deps.liveNow ?? at;
-  await repo.advanceWatermark(deps.db, reached < live ? reached : live);
+  await repo.advanceWatermark(deps.db, new Date(Math.min(reached.getTime(), live.getTime())));
   return summary;
 }
 
