@@ -4,7 +4,6 @@ import {
   Button,
   CapsuleTabs,
   Dialog,
-  DotLoading,
   Input,
   NavBar,
   ProgressBar,
@@ -19,7 +18,7 @@ import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { client, errorMessage } from "../api.ts";
 import { EmptyState } from "../components/EmptyState.tsx";
 import "../components/generation-loop.css";
-import { PageFooter } from "../components/PageFooter.tsx";
+import { FirstPageState, PageFooter } from "../components/PageFooter.tsx";
 import {
   ALL_VIDEOS,
   estimatedSecondsFor,
@@ -211,23 +210,7 @@ function VideoGrid({ filter }: { filter: string }) {
     );
   }, []);
 
-  if (query.isPending) {
-    return (
-      <div className="center-block muted">
-        {t("common.loading")}
-        <DotLoading />
-      </div>
-    );
-  }
-  if (query.isError) {
-    return (
-      <div className="center-block">
-        <Button size="small" onClick={() => void query.refetch()}>
-          {t("common.loadFailedRetry")}
-        </Button>
-      </div>
-    );
-  }
+  if (!query.isSuccess) return <FirstPageState query={query} />;
   const items = query.data.pages.flatMap((p) => p.items);
   const listed = new Set(items.map((v) => v.video_id));
   const tiles = new Map<string, Task>();

@@ -410,6 +410,11 @@ describe("remix", () => {
     // Success: the fee stays with the creator.
     expect((await wallets(creator.token)).coins.pending).toBe("0.090");
     expect(await balance(remixer.token)).toBe(0);
+    const told = (await call(t, "GET", "/api/v1/notifications", { token: creator.token })).body.data.items;
+    expect(told.find((n: { kind: string }) => n.kind === "work_remixed")).toMatchObject({
+      data: { fee_credits: 2, coins: "0.090" },
+      actor: { user_id: remixer.id },
+    });
     const events = await queryRows<{ kind: string }>(
       t.ctx.db,
       sql`select kind from activity_events where user_id = ${remixer.id} order by created_at, kind desc`,

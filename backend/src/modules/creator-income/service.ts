@@ -300,7 +300,8 @@ export async function remixWork(
   const result = await withIdempotency(ctx.db, idempotency, async (tx) => {
     const now = ctx.clock.now();
     const taskId = newId();
-    if (fee > 0) await chargeRemixFee(ctx, tx, { userId, work, taskId, fee, required, now });
+    const creatorMilli =
+      fee > 0 ? await chargeRemixFee(ctx, tx, { userId, work, taskId, fee, required, now }) : 0n;
     let created: Awaited<ReturnType<typeof insertTaskWithHold>>;
     try {
       created = await insertTaskWithHold(ctx, tx, userId, prepared, taskId, now, {
@@ -326,10 +327,7 @@ export async function remixWork(
         data: {
           work_title: work.title,
           fee_credits: fee,
-          coins:
-            fee > 0
-              ? formatCoins(incomePostings(ctx, "remix", userId, work.creatorUserId, fee, now).creatorMilli)
-              : null,
+          coins: fee > 0 ? formatCoins(creatorMilli) : null,
         },
         dedupeKey: `remix:${taskId}`,
       },
@@ -351,7 +349,7 @@ async function chargeRemixFee(
   ctx: AppContext,
   tx: Tx,
   a: { userId: string; work: repo.WorkTerms; taskId: string; fee: number; required: number; now: Date },
-): Promise<void> {
+): Promise<bigint> {
   const income = incomePostings(ctx, "remix", a.userId, a.work.creatorUserId, a.fee, a.now);
   try {
     await post(tx, {
@@ -368,6 +366,7 @@ async function chargeRemixFee(
     if (err instanceof InsufficientBalanceError) throw insufficient(err.balance, a.required);
     throw err;
   }
+  return income.creatorMilli;
 }
 
 const LOT_SOURCES = new Set<PendingLot["source"]>(["tip", "prompt", "remix", "order", "commission", "other"]);

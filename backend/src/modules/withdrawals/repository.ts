@@ -13,9 +13,9 @@ export async function insertWithdrawal(tx: Tx, row: typeof withdrawals.$inferIns
   return created;
 }
 
-export async function countOnDay(tx: Tx, userId: string, day: string): Promise<number> {
+export async function countOnDay(ex: Executor, userId: string, day: string): Promise<number> {
   const [row] = await queryRows<{ n: string | number }>(
-    tx,
+    ex,
     sql`select count(*) as n from withdrawals where user_id = ${userId} and day = ${day}::date`,
   );
   return Number(row?.n ?? 0);

@@ -87,7 +87,7 @@ export async function rulesFor(ctx: Ctx, userId: string): Promise<WithdrawalRule
   const acc = accountsOf(userId).coinsAvailable;
   const [balances, used] = await Promise.all([
     balancesOf(ctx.db, [acc.id]),
-    ctx.db.transaction((tx) => repo.countOnDay(tx, userId, shanghaiDate(ctx.clock.now()))),
+    repo.countOnDay(ctx.db, userId, shanghaiDate(ctx.clock.now())),
   ]);
   return {
     min_cny: formatCny(WITHDRAWAL_RULES.minFen),
