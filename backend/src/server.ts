@@ -39,6 +39,8 @@ import { registerGenerationJobs } from "./modules/generation/jobs.js";
 import { generationRoutes } from "./modules/generation/routes.js";
 import { mediaRoutes } from "./modules/media/routes.js";
 import { notificationRoutes } from "./modules/notifications/routes.js";
+import { registerOrderJobs } from "./modules/orders/jobs.js";
+import { adminOrderRoutes, orderRoutes } from "./modules/orders/routes.js";
 import { registerPaymentJobs } from "./modules/payments/jobs.js";
 import { paymentRoutes } from "./modules/payments/routes.js";
 import { projectRoutes } from "./modules/projects/routes.js";
@@ -157,6 +159,8 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
       await taskCenterRoutes(api, ctx);
       await withdrawalRoutes(api, ctx);
       await adminWithdrawalRoutes(api, ctx);
+      await orderRoutes(api, ctx);
+      await adminOrderRoutes(api, ctx);
       if (config.devToolsEnabled) await devRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
@@ -243,6 +247,7 @@ async function createContext(
   registerPaymentJobs(registry, ctx);
   registerTaskCenterJobs(registry, ctx);
   registerWithdrawalJobs(registry, ctx);
+  registerOrderJobs(registry, ctx);
   registerPromoterJobs(registry, ctx);
   ctx.jobs = createRunner(database.db, registry, log, {
     redisUrl: config.REDIS_URL,

@@ -36,6 +36,12 @@ export const jobPayloads = {
   "withdrawals.query_payouts": z.object({}),
   /** 1st of the month, 00:00 Shanghai: the second-level commission (0.1 %) of the previous month. */
   "promoter.monthly_commission": z.object({}),
+  /**
+   * Every minute: cancels and refunds published orders past their deadline, tells both sides when an
+   * awarded order passes its deadline undelivered, cancels a pending cancel request once the deadline
+   * passed, and accepts delivered orders 7 days after delivery.
+   */
+  "orders.deadlines": z.object({}),
 };
 
 export type JobName = keyof typeof jobPayloads;
@@ -56,4 +62,5 @@ export const schedules: { name: JobName; pattern: string }[] = [
   { name: "coins.release", pattern: "0 7 * * * *" },
   { name: "withdrawals.query_payouts", pattern: "0 * * * * *" },
   { name: "promoter.monthly_commission", pattern: "0 0 0 1 * *" },
+  { name: "orders.deadlines", pattern: "30 * * * * *" },
 ];

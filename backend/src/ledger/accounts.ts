@@ -95,3 +95,14 @@ export const platform = {
   creditsForfeited: platformAccount("platform:credits:forfeited", "CREDIT"),
   coinsForfeited: platformAccount("platform:coins:forfeited", "COIN"),
 };
+
+/**
+ * A commission order's escrow (SPEC §6): holds the budget from creation until the order ends, then is
+ * emptied exactly once. Not a platform source: it may never go negative.
+ */
+export const escrowOfOrder = (orderId: string): AccountRef => ({
+  id: `escrow:order:${orderId}`,
+  asset: "COIN",
+  ownerUserId: null,
+  allowNegative: false,
+});

@@ -3,6 +3,7 @@ export {
   type Asset,
   accountsOf,
   CREATOR_PENDING_SHARDS,
+  escrowOfOrder,
   isPendingAccountId,
   pendingShard,
   pendingShardsOf,

@@ -200,6 +200,8 @@ export interface ReconciliationRows {
   accountMismatches: { accountId: string; cached: string; posted: string }[];
   assetTotals: { asset: string; cached: string; posted: string }[];
   unbalancedTransactions: { transactionId: string; asset: string; total: string }[];
+  /** Orders whose escrow is not what their state says: zero once ended, the budget while open. */
+  escrowMismatches: { orderId: string; status: string; escrow: string; expected: string }[];
   accountsChecked: number;
 }
 
@@ -225,6 +227,17 @@ export async function reconciliationRows(ex: Executor): Promise<ReconciliationRo
     select transaction_id, asset, sum(amount)::text as total from postings
     group by transaction_id, asset having sum(amount) <> 0 limit 100`,
   );
+  const escrows = await queryRows<{ order_id: string; status: string; escrow: string; expected: string }>(
+    ex,
+    sql`
+    select o.id as order_id, o.status, coalesce(a.balance, 0)::text as escrow, e.expected::text as expected
+    from orders o
+    left join accounts a on a.id = 'escrow:order:' || o.id
+    cross join lateral (select case when o.status in ('completed', 'cancelled', 'split') then 0
+                                    else o.budget_milli end as expected) e
+    where coalesce(a.balance, 0) <> e.expected
+    limit 100`,
+  );
   const count = await queryRows<{ n: number }>(ex, sql`select count(*)::int as n from accounts`);
   return {
     accountMismatches: mismatches.map((r) => ({
@@ -237,6 +250,12 @@ export async function reconciliationRows(ex: Executor): Promise<ReconciliationRo
       transactionId: r.transaction_id,
       asset: r.asset,
       total: r.total,
+    })),
+    escrowMismatches: escrows.map((r) => ({
+      orderId: r.order_id,
+      status: r.status,
+      escrow: r.escrow,
+      expected: r.expected,
     })),
     accountsChecked: count[0]?.n ?? 0,
   };

@@ -36,6 +36,11 @@ const catalogue: Record<ErrorCodeValue, CodeInfo> = {
   [ErrorCode.INSUFFICIENT_COINS]: { status: 402, zh: "金币不足", en: "Insufficient coins" },
   [ErrorCode.WITHDRAW_AMOUNT]: { status: 400, zh: "提现金额不符合规则", en: "Withdrawal amount not allowed" },
   [ErrorCode.STATE_CONFLICT]: { status: 409, zh: "当前状态不允许该操作", en: "State conflict" },
+  [ErrorCode.ORDER_RULE]: {
+    status: 400,
+    zh: "商单预算或截止时间不符合规则",
+    en: "Order budget or deadline not allowed",
+  },
   [ErrorCode.GENERATION_LIMIT]: { status: 429, zh: "已达到生成次数限制", en: "Generation limit reached" },
   [ErrorCode.PAYMENT_FAILED]: { status: 400, zh: "支付失败", en: "Payment failed" },
   [ErrorCode.PAYMENT_EXPIRED]: { status: 400, zh: "支付已取消或已过期", en: "Payment cancelled or expired" },

@@ -1,6 +1,6 @@
 /** Business days roll over at 00:00 Asia/Shanghai (UTC+8, no DST). */
 const SHANGHAI_OFFSET_MS = 8 * 3600_000;
-const DAY_MS = 24 * 3600_000;
+export const DAY_MS = 24 * 3600_000;
 
 /** Start of the Shanghai business day containing `at`, as a UTC instant. */
 export function shanghaiDayStart(at: Date): Date {

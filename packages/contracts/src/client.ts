@@ -38,6 +38,14 @@ import type {
 } from "./generation.js";
 import type { DeleteAccountResult, meHome } from "./me.js";
 import type {
+  Order,
+  OrderCreateBody,
+  OrderCreateResult,
+  OrderListQuery,
+  OrderSettleBody,
+  OrderStatusFilter,
+} from "./orders.js";
+import type {
   ChannelOnlyBody,
   ClaimDailyResult,
   CommissionItem,
@@ -509,6 +517,63 @@ export class SkyriffClient {
       `/admin/withdrawals/${encodeURIComponent(withdrawalId)}/mark_paid`,
       { body: {} },
     );
+  }
+  // --- commission orders (SPEC §6) ---
+  createOrder(body: OrderCreateBody, idempotencyKey: string) {
+    return this.request<OrderCreateResult>("POST", "/orders/create", { body, idempotencyKey });
+  }
+  orders(query: OrderListQuery = {}) {
+    return this.request<Page<Order>>("GET", `/orders/list?${toQuery(query)}`);
+  }
+  order(orderId: string) {
+    return this.request<Order>("GET", `/orders/${encodeURIComponent(orderId)}`);
+  }
+  applyToOrder(orderId: string, proposalText: string) {
+    return this.request<Order>("POST", `/orders/${encodeURIComponent(orderId)}/apply`, {
+      body: { proposal_text: proposalText },
+    });
+  }
+  awardOrder(orderId: string, creatorUserId: string) {
+    return this.request<Order>("POST", `/orders/${encodeURIComponent(orderId)}/award`, {
+      body: { creator_user_id: creatorUserId },
+    });
+  }
+  deliverOrder(orderId: string, workId: string) {
+    return this.request<Order>("POST", `/orders/${encodeURIComponent(orderId)}/deliver`, {
+      body: { work_id: workId },
+    });
+  }
+  acceptOrder(orderId: string, idempotencyKey: string) {
+    return this.request<Order>("POST", `/orders/${encodeURIComponent(orderId)}/accept`, {
+      body: {},
+      idempotencyKey,
+    });
+  }
+  requestOrderCancel(orderId: string, idempotencyKey: string, reason?: string) {
+    return this.request<Order>("POST", `/orders/${encodeURIComponent(orderId)}/cancel_request`, {
+      body: reason ? { reason } : {},
+      idempotencyKey,
+    });
+  }
+  decideOrderCancel(orderId: string, decision: "approve" | "reject", idempotencyKey: string) {
+    return this.request<Order>("POST", `/orders/${encodeURIComponent(orderId)}/cancel_decide`, {
+      body: { decision },
+      idempotencyKey,
+    });
+  }
+  disputeOrder(orderId: string, reason: string) {
+    return this.request<Order>("POST", `/orders/${encodeURIComponent(orderId)}/dispute`, {
+      body: { reason },
+    });
+  }
+  adminOrders(status?: OrderStatusFilter, cursor?: string | null, limit?: number) {
+    return this.request<Page<Order>>("GET", `/admin/orders?${toQuery({ status, cursor, limit })}`);
+  }
+  settleOrder(orderId: string, body: OrderSettleBody, idempotencyKey: string) {
+    return this.request<Order>("POST", `/admin/orders/${encodeURIComponent(orderId)}/settle`, {
+      body,
+      idempotencyKey,
+    });
   }
   devSetRoles(userId: string, roles: z.infer<typeof adminRole>[]) {
     return this.request<{ user_id: string; roles: string[] }>("POST", "/dev/roles", {

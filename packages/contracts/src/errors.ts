@@ -15,6 +15,8 @@ export const ErrorCode = {
   WITHDRAW_AMOUNT: 2006,
   STATE_CONFLICT: 2007,
   GENERATION_LIMIT: 2008,
+  /** Not in SPEC §10's table: a commission order's budget or deadline breaks a rule (400, `{rule}`). */
+  ORDER_RULE: 2009,
   PAYMENT_FAILED: 3001,
   PAYMENT_EXPIRED: 3002,
   PAYMENT_NOT_FOUND: 3003,

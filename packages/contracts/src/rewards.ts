@@ -151,6 +151,16 @@ export const notificationKind = z.enum([
   "withdrawal_rejected",
   "withdrawal_failed",
   "subscription_expiring",
+  "order_applied",
+  "order_awarded",
+  "order_delivered",
+  "order_accepted",
+  "order_cancel_requested",
+  "order_cancel_decided",
+  "order_cancelled",
+  "order_deadline_passed",
+  "order_disputed",
+  "order_dispute_settled",
 ]);
 export type NotificationKind = z.infer<typeof notificationKind>;
 export const notification = z.object({

@@ -125,6 +125,134 @@ const renderers: Record<NotificationKind, Renderer> = {
       body: `Your monthly card ends on ${s(d.last_day)}; renew to add 30 days`,
     },
   }),
+  order_applied: (d, a) => ({
+    zh: { title: "商单有新投稿", body: `${a} 投稿了你的商单《${s(d.order_title)}》，去看看方案吧` },
+    en: { title: "New application", body: `${a} applied to your order “${s(d.order_title)}”` },
+  }),
+  order_awarded: (d, a) => ({
+    zh: {
+      title: "你被选中了",
+      body: `${a} 选定你承接商单《${s(d.order_title)}》（预算 ${c(d.budget_coins)} 金币），请在截止前交付作品`,
+    },
+    en: {
+      title: "You were picked",
+      body: `${a} picked you for “${s(d.order_title)}” (${c(d.budget_coins)} coins); deliver before the deadline`,
+    },
+  }),
+  order_delivered: (d, a) => ({
+    zh: { title: "商单已交付", body: `${a} 交付了商单《${s(d.order_title)}》的作品，请在 7 天内验收` },
+    en: { title: "Order delivered", body: `${a} delivered “${s(d.order_title)}”; accept it within 7 days` },
+  }),
+  order_accepted: (d, a) =>
+    d.auto
+      ? {
+          zh: {
+            title: "商单已自动验收",
+            body: `商单《${s(d.order_title)}》交付满 7 天，已自动验收，创作者收益 ${c(d.creator_paid_coins)} 金币（冻结 7 天）`,
+          },
+          en: {
+            title: "Order accepted automatically",
+            body: `“${s(d.order_title)}” was accepted 7 days after delivery: ${c(d.creator_paid_coins)} coins to the creator (pending 7 days)`,
+          },
+        }
+      : {
+          zh: {
+            title: "商单已验收",
+            body: `${a} 验收了商单《${s(d.order_title)}》，收益 ${c(d.creator_paid_coins)} 金币（冻结 7 天）`,
+          },
+          en: {
+            title: "Order accepted",
+            body: `${a} accepted “${s(d.order_title)}”: ${c(d.creator_paid_coins)} coins (pending 7 days)`,
+          },
+        },
+  order_cancel_requested: (d, a) => ({
+    zh: {
+      title: "发布者申请取消商单",
+      body: `${a} 申请取消商单《${s(d.order_title)}》${d.reason ? `：${s(d.reason)}` : ""}，请同意或拒绝`,
+    },
+    en: {
+      title: "Cancellation requested",
+      body: `${a} asks to cancel “${s(d.order_title)}”${d.reason ? `: ${s(d.reason)}` : ""}; approve or reject`,
+    },
+  }),
+  order_cancel_decided: (d, a) =>
+    d.decision === "approve"
+      ? {
+          zh: {
+            title: "创作者同意取消",
+            body: `${a} 同意取消商单《${s(d.order_title)}》，${c(d.refunded_coins)} 金币已退回`,
+          },
+          en: {
+            title: "Cancellation approved",
+            body: `${a} agreed to cancel “${s(d.order_title)}”; ${c(d.refunded_coins)} coins refunded`,
+          },
+        }
+      : {
+          zh: { title: "创作者拒绝取消", body: `${a} 拒绝取消商单《${s(d.order_title)}》，商单继续进行` },
+          en: {
+            title: "Cancellation rejected",
+            body: `${a} declined to cancel “${s(d.order_title)}”; the order goes on`,
+          },
+        },
+  order_cancelled: (d) => ({
+    zh: {
+      title: "商单已取消",
+      body: `商单《${s(d.order_title)}》已取消${d.refunded_coins && d.refunded_coins !== "0.000" ? `，${c(d.refunded_coins)} 金币已退回发布者` : ""}`,
+    },
+    en: {
+      title: "Order cancelled",
+      body: `“${s(d.order_title)}” was cancelled${d.refunded_coins && d.refunded_coins !== "0.000" ? `; ${c(d.refunded_coins)} coins went back to the publisher` : ""}`,
+    },
+  }),
+  order_deadline_passed: (d) =>
+    d.role === "publisher"
+      ? {
+          zh: {
+            title: "商单已过截止时间",
+            body: `商单《${s(d.order_title)}》已过截止时间仍未交付，你可以直接取消并取回 ${c(d.budget_coins)} 金币`,
+          },
+          en: {
+            title: "Order past its deadline",
+            body: `“${s(d.order_title)}” passed its deadline undelivered: you may cancel it and get ${c(d.budget_coins)} coins back`,
+          },
+        }
+      : {
+          zh: {
+            title: "商单已过截止时间",
+            body: `商单《${s(d.order_title)}》已过截止时间，发布者可直接取消，请尽快交付`,
+          },
+          en: {
+            title: "Order past its deadline",
+            body: `“${s(d.order_title)}” passed its deadline: the publisher may now cancel it; deliver soon`,
+          },
+        },
+  order_disputed: (d, a) => ({
+    zh: {
+      title: "商单进入争议",
+      body: `${a} 对商单《${s(d.order_title)}》的交付提出争议：${s(d.reason)}，平台将介入处理`,
+    },
+    en: {
+      title: "Order disputed",
+      body: `${a} disputed the delivery of “${s(d.order_title)}”: ${s(d.reason)}. The platform will decide`,
+    },
+  }),
+  order_dispute_settled: (d) => {
+    const zh =
+      { pay: "全额支付创作者", refund: "全额退回发布者", split: "按比例分配" }[s(d.resolution)] ?? "";
+    const en =
+      { pay: "paid in full to the creator", refund: "refunded in full", split: "split" }[s(d.resolution)] ??
+      "";
+    return {
+      zh: {
+        title: "争议已处理",
+        body: `商单《${s(d.order_title)}》的争议已处理：${zh}（创作者 ${c(d.creator_paid_coins)} 金币，退回 ${c(d.refunded_coins)} 金币）。${s(d.note)}`,
+      },
+      en: {
+        title: "Dispute settled",
+        body: `The dispute on “${s(d.order_title)}” was settled: ${en} (creator ${c(d.creator_paid_coins)} coins, refunded ${c(d.refunded_coins)} coins). ${s(d.note)}`,
+      },
+    };
+  },
 };
 
 export function renderNotification(
