@@ -80,6 +80,12 @@ async function awardedOrder(pub: TestUser, creator: TestUser, body: Record<strin
 describe("coins recharge for publishers (SPEC §6)", () => {
   it("lists the coins packs and a paid ¥100 pack is 100 available coins at once", async () => {
     const u = await newUser(t);
+    const config = await call(t, "GET", "/api/v1/config");
+    expect(config.body.data.commission_orders).toEqual({
+      min_budget_coins: "10.000",
+      fee_percent: 5,
+      auto_accept_days: 7,
+    });
     const packs = await call(t, "GET", "/api/v1/products?type=coins_pack", { token: u.token });
     const items = packs.body.data.items as { product_id: string; price_cny: string; coins_amount: string }[];
     expect(items.map((p) => [p.price_cny, p.coins_amount])).toEqual([

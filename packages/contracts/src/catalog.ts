@@ -48,6 +48,12 @@ export const publicConfig = z.object({
   monthly_card: z.object({ price_cny: cnyAmount, days: z.number().int(), daily_credits: z.number().int() }),
   task_center: z.object({ tasks_per_day: z.number().int(), reward_credits: z.number().int() }),
   withdrawal: z.object({ min_cny: cnyAmount, max_cny: cnyAmount, max_per_day: z.number().int() }),
+  /** 商单 (SPEC §6): the least budget, the platform's fee and the automatic acceptance after delivery. */
+  commission_orders: z.object({
+    min_budget_coins: coinAmount,
+    fee_percent: z.number().int(),
+    auto_accept_days: z.number().int(),
+  }),
   promoter: z.object({
     activation_cny: cnyAmount,
     activation_credits: z.number().int(),

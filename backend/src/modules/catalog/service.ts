@@ -54,6 +54,11 @@ export function publicConfig(ctx: AppContext): PublicConfig {
       max_cny: formatCny(e.WITHDRAW_MAX_FEN),
       max_per_day: e.WITHDRAW_MAX_PER_DAY,
     },
+    commission_orders: {
+      min_budget_coins: formatCoins(BigInt(e.ORDER_MIN_BUDGET_MILLI)),
+      fee_percent: e.ORDER_PLATFORM_FEE_PERCENT,
+      auto_accept_days: e.ORDER_AUTO_ACCEPT_DAYS,
+    },
     promoter: {
       activation_cny: formatCny(e.PROMOTER_ACTIVATION_FEN),
       activation_credits: e.PROMOTER_ACTIVATION_CREDITS,

@@ -70,6 +70,10 @@ function requireAwarded(order: repo.OrderRow, userId: string): void {
     throw notAllowed("只有中选的创作者可以这样做", "Only the awarded creator can do this");
 }
 
+/**
+ * Tells the other party, in the transition's transaction. No dedupe key: only the transaction that won
+ * the compare-and-set gets here, so every event is written exactly once.
+ */
 function tell(
   tx: Tx,
   order: repo.OrderRow,
@@ -89,7 +93,6 @@ function tell(
       refType: "order",
       refId: order.id,
       data: { order_title: order.title, budget_coins: formatCoins(order.budgetMilli), ...data },
-      dedupeKey: `order:${order.id}:${kind}:${to}:${order.status}`,
     },
     now,
   );
