@@ -322,6 +322,24 @@ describe("cancelling", () => {
   });
 });
 
+describe("closing an account (注销) with open orders", () => {
+  it("is refused while the user publishes or is awarded an open order, and allowed once it ended", async () => {
+    const pub = await publisherWith(50);
+    const creator = await newUser(t);
+    const id = await awardedOrder(pub, creator);
+    const close = (u: TestUser) =>
+      call(t, "POST", "/api/v1/me/delete_account", { token: u.token, headers: { "idempotency-key": key() } });
+    for (const u of [pub, creator]) {
+      const refused = await close(u);
+      expect([refused.status, refused.body.code, refused.body.data.open_orders]).toEqual([409, 2007, 1]);
+    }
+    expect(await escrowOf(id)).toBe("50000");
+    await act(pub, id, "cancel_request", {}, key());
+    await act(creator, id, "cancel_decide", { decision: "approve" }, key());
+    expect((await close(creator)).status).toBe(200);
+  });
+});
+
 describe("deadlines (orders.deadlines through /dev/jobs)", () => {
   const runAt = (at: Date) =>
     call(t, "POST", "/api/v1/dev/jobs/orders.deadlines/run", { body: { at: at.toISOString() } });

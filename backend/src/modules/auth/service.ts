@@ -20,6 +20,7 @@ import { formatCoins } from "../../lib/money.js";
 import { seal, unseal } from "../../lib/seal.js";
 import { WechatOAuthError } from "../../providers/wechat-oauth/types.js";
 import { unfinishedTaskCount } from "../generation/service.js";
+import { activeOrdersOf } from "../orders/service.js";
 import { bindInTx } from "../promoter/service.js";
 import { touchInTx } from "../task-center/service.js";
 import * as users from "../users/service.js";
@@ -396,7 +397,8 @@ const alreadyBound = () =>
  * the platform through the ledger (`account_forfeit`, every earlier row kept), the user row is anonymised
  * (nickname 已注销用户, no avatar, bio, phone or WeChat ids, so the phone can sign up again as a new
  * account) with status `deleted`, and every session is revoked. Refused (409/2007) while a generation
- * task is unfinished: its refund would otherwise land in a closed account.
+ * task is unfinished, or a commission order of the user's (as publisher or awarded creator) is still
+ * open: its refund or payout would otherwise land in a closed account.
  */
 export async function deleteAccount(
   ctx: AppContext,
@@ -411,6 +413,17 @@ export async function deleteAccount(
       {
         zh: `你还有 ${unfinished} 个生成中的任务，请等待完成后再注销`,
         en: `You have ${unfinished} unfinished generation task(s); wait for them to finish before deleting the account`,
+      },
+    );
+  }
+  const openOrders = await activeOrdersOf(ctx, userId);
+  if (openOrders > 0) {
+    throw new AppError(
+      ErrorCode.STATE_CONFLICT,
+      { open_orders: openOrders },
+      {
+        zh: `你还有 ${openOrders} 个进行中的商单，请完成或取消后再注销`,
+        en: `You have ${openOrders} open commission order(s); finish or cancel them before deleting the account`,
       },
     );
   }

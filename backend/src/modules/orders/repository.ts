@@ -263,3 +263,14 @@ export async function dueOrderIds(
   const rows = await queryRows<{ id: string }>(ex, sql`select id from orders where ${where} limit ${limit}`);
   return rows.map((r) => r.id);
 }
+
+/** Orders not finished yet in which the user is the publisher or the awarded creator. */
+export async function activeOrderCount(ex: Executor, userId: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    ex,
+    sql`select count(*)::int as n from orders
+        where status in ('published', 'awarded', 'cancel_requested', 'delivered', 'disputed')
+          and (publisher_id = ${userId} or awarded_user_id = ${userId})`,
+  );
+  return row?.n ?? 0;
+}

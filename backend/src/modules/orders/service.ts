@@ -597,3 +597,6 @@ async function sweep(
     if (ids.length < SWEEP_BATCH || moved === 0) return;
   }
 }
+
+/** Open orders of a user as publisher or awarded creator (注销 waits for them: their escrow must land somewhere). */
+export const activeOrdersOf = (ctx: Pick<AppContext, "db">, userId: string) => repo.activeOrderCount(ctx.db, userId);
