@@ -599,4 +599,5 @@ async function sweep(
 }
 
 /** Open orders of a user as publisher or awarded creator (注销 waits for them: their escrow must land somewhere). */
-export const activeOrdersOf = (ctx: Pick<AppContext, "db">, userId: string) => repo.activeOrderCount(ctx.db, userId);
+export const activeOrdersOf = (ctx: Pick<AppContext, "db">, userId: string) =>
+  repo.activeOrderCount(ctx.db, userId);
