@@ -448,6 +448,13 @@ describe("disputes settled by an admin", () => {
     expect((await wallet(pub)).available).toBe("30.000");
     expect(await escrowOf(id)).toBe("0");
     expect(await kindsOf(pub)).toContain("order_dispute_settled");
+    const ids = async (status: string) =>
+      (
+        await call(t, "GET", `/api/v1/orders/list?role=applicant&status=${status}`, { token: creator.token })
+      ).body.data.items.map((o: { order_id: string }) => o.order_id);
+    expect(await ids("done")).toEqual([id]);
+    expect(await ids("finished")).toEqual([id]);
+    expect(await ids("active")).toEqual([]);
     const twice = await settle(a, id, { resolution: "refund", note: "再判一次" });
     expect([twice.status, twice.body.code]).toEqual([409, 2007]);
   });

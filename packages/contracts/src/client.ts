@@ -519,6 +519,13 @@ export class SkyriffClient {
     );
   }
   // --- commission orders (SPEC §6) ---
+  /** A coins pack for publishers (`coins_recharge`, available at once); the same answer as createPayment. */
+  createCoinsPayment(body: PaymentCreateBody, idempotencyKey: string) {
+    return this.request<PaymentCreateResult>("POST", "/coins/recharge/create_payment", {
+      body,
+      idempotencyKey,
+    });
+  }
   createOrder(body: OrderCreateBody, idempotencyKey: string) {
     return this.request<OrderCreateResult>("POST", "/orders/create", { body, idempotencyKey });
   }

@@ -127,8 +127,11 @@ export type OrderCreateBody = z.input<typeof orderCreateBody>;
 export const orderCreateResult = z.object({ order, coins_available: coinAmount });
 export type OrderCreateResult = z.infer<typeof orderCreateResult>;
 
-/** `active` = not finished yet; `finished` = completed, split or cancelled. */
-export const orderStatusFilter = z.union([orderStatus, z.enum(["active", "finished"])]);
+/**
+ * `active` = not finished yet; `finished` = completed, split or cancelled; `done` = ended with the
+ * creator paid (completed or split).
+ */
+export const orderStatusFilter = z.union([orderStatus, z.enum(["active", "finished", "done"])]);
 export type OrderStatusFilter = z.infer<typeof orderStatusFilter>;
 export const orderListQuery = z.strictObject({
   role: z.enum(["open", "publisher", "applicant"]).default("open"),

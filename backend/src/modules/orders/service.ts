@@ -457,14 +457,14 @@ function shareOf(order: repo.OrderRow, body: OrderSettleBody): bigint {
   return share;
 }
 
+const STATUS_GROUPS: Record<string, repo.OrderStatusValue[]> = {
+  active: repo.ACTIVE_STATUSES,
+  finished: repo.FINISHED_STATUSES,
+  done: ["completed", "split"],
+};
+
 const statusesOf = (filter: OrderStatusFilter | undefined): repo.OrderStatusValue[] | undefined =>
-  filter === "active"
-    ? repo.ACTIVE_STATUSES
-    : filter === "finished"
-      ? repo.FINISHED_STATUSES
-      : filter
-        ? [filter]
-        : undefined;
+  filter === undefined ? undefined : (STATUS_GROUPS[filter] ?? [filter as repo.OrderStatusValue]);
 
 export async function list(
   ctx: Ctx,
