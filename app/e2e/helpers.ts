@@ -259,3 +259,25 @@ export async function swipe(page: Page, target: Locator, direction: "up" | "down
   await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
   await cdp.detach();
 }
+
+/**
+ * Makes a published work for `session` through the API: credits, a 10 s generation on the simulated
+ * vendor, then /works/publish (for tests about what a work is used for, e.g. delivering a 商单).
+ */
+export async function publishWorkViaApi(
+  request: APIRequestContext,
+  session: Session,
+  title: string,
+  prompt = "清晨的海边灯塔，薄雾缓缓散开，海鸥掠过，温暖逆光，电影感航拍",
+): Promise<string> {
+  await grantCredits(request, session, 100);
+  const task = await createTaskViaApi(request, session, { prompt, duration_sec: 10 });
+  const done = await waitForTask(request, session, task.task_id);
+  expect(done.status).toBe("SUCCESS");
+  const res = await request.post("/api/v1/works/publish", {
+    headers: { ...authHeaders(session), "idempotency-key": `e2e-publish-${Date.now()}-${Math.random()}` },
+    data: { video_id: done.video_id, title, description: "e2e" },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()) as Envelope<{ work_id: string }>).data.work_id;
+}

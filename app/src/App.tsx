@@ -14,6 +14,10 @@ import { LedgerPage } from "./pages/Ledger.tsx";
 import { LoginPage } from "./pages/Login.tsx";
 import { MePage } from "./pages/Me.tsx";
 import { MessagesPage } from "./pages/Messages.tsx";
+import { MyOrdersPage } from "./pages/MyOrders.tsx";
+import { OrderCreatePage } from "./pages/OrderCreate.tsx";
+import { OrderDetailPage } from "./pages/OrderDetail.tsx";
+import { OrdersHallPage } from "./pages/OrdersHall.tsx";
 import { PaymentResultPage } from "./pages/PaymentResult.tsx";
 import { PaymentsPage } from "./pages/Payments.tsx";
 import { PendingCoinsPage } from "./pages/PendingCoins.tsx";
@@ -224,6 +228,39 @@ export function App() {
           element={
             <RequireAuth>
               <DeleteAccountPage />
+            </RequireAuth>
+          }
+        />
+        {/* 商单 (SPEC §6): the market, posting one, one order, and mine. */}
+        <Route
+          path="orders"
+          element={
+            <RequireAuth>
+              <OrdersHallPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="orders/new"
+          element={
+            <RequireAuth>
+              <OrderCreatePage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="orders/:id"
+          element={
+            <RequireAuth>
+              <OrderDetailPage />
+            </RequireAuth>
+          }
+        />
+        <Route
+          path="me/orders"
+          element={
+            <RequireAuth>
+              <MyOrdersPage />
             </RequireAuth>
           }
         />

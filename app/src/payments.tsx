@@ -78,6 +78,11 @@ export function payUrlOf(res: PaymentCreateResult): string | null {
   return (res.pay_channel === "wechat" ? params.h5_url : params.pay_url) ?? params.pay_url ?? null;
 }
 
+/** A `from` query parameter that is a path of this app (never another site). */
+export function safeReturnPath(raw: string | null): string | null {
+  return raw?.startsWith("/") && !raw.startsWith("//") ? raw : null;
+}
+
 const RETURN_KEY = "skyriff.pay_return";
 
 /** Where 完成 on the result page leads, by product (a purchase remembers its own page, this tab only). */

@@ -13,10 +13,14 @@ import {
   CheckCircleOutline,
   CloseCircleOutline,
   EditSOutline,
+  ExclamationCircleOutline,
+  FileOutline,
   GiftOutline,
   HeartOutline,
   PayCircleOutline,
+  SendOutline,
   TeamOutline,
+  UndoOutline,
   UnlockOutline,
   UploadOutline,
   UserAddOutline,
@@ -195,6 +199,16 @@ export const NOTIFICATION_ICON: Record<NotificationKind, { icon: ReactNode; tone
   withdrawal_rejected: { icon: <BankcardOutline />, tone: "red" },
   withdrawal_failed: { icon: <BankcardOutline />, tone: "red" },
   subscription_expiring: { icon: <BellOutline />, tone: "blue" },
+  order_applied: { icon: <FileOutline />, tone: "blue" },
+  order_awarded: { icon: <CheckCircleOutline />, tone: "green" },
+  order_delivered: { icon: <SendOutline />, tone: "violet" },
+  order_accepted: { icon: <PayCircleOutline />, tone: "gold" },
+  order_cancel_requested: { icon: <UndoOutline />, tone: "red" },
+  order_cancel_decided: { icon: <UndoOutline />, tone: "blue" },
+  order_cancelled: { icon: <CloseCircleOutline />, tone: "red" },
+  order_deadline_passed: { icon: <CalendarOutline />, tone: "red" },
+  order_disputed: { icon: <ExclamationCircleOutline />, tone: "red" },
+  order_dispute_settled: { icon: <CheckCircleOutline />, tone: "green" },
 };
 
 /** Where tapping a notification leads: by what it refers to, then by its kind. */
@@ -219,6 +233,9 @@ export function notificationTarget(n: Pick<Notification, "kind" | "ref_type" | "
     case "generation_task":
     case "gen_task":
       return "/tasks";
+    case "order":
+      // 商单: every order event opens the order.
+      return id ? `/orders/${id}` : "/me/orders";
     case "task":
       // A daily task or a generation task: the kind says which.
       return n.kind === "daily_task_completed" ? "/me/tasks-center" : "/tasks";
@@ -243,6 +260,17 @@ export function notificationTarget(n: Pick<Notification, "kind" | "ref_type" | "
       return "/me/promoter";
     case "new_follower":
       return n.actor ? `/users/${encodeURIComponent(n.actor.user_id)}` : "/me";
+    case "order_applied":
+    case "order_awarded":
+    case "order_delivered":
+    case "order_accepted":
+    case "order_cancel_requested":
+    case "order_cancel_decided":
+    case "order_cancelled":
+    case "order_deadline_passed":
+    case "order_disputed":
+    case "order_dispute_settled":
+      return "/me/orders";
     default:
       return "/me";
   }

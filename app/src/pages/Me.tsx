@@ -5,6 +5,7 @@ import {
   CheckCircleOutline,
   CollectMoneyOutline,
   EditSOutline,
+  FileOutline,
   FolderOutline,
   GiftOutline,
   HistogramOutline,
@@ -13,6 +14,7 @@ import {
   PlayOutline,
   RightOutline,
   SetOutline,
+  ShopbagOutline,
   StarOutline,
   TeamOutline,
   UnorderedListOutline,
@@ -296,6 +298,20 @@ export function MePage() {
             }
           >
             {t("me.myFavorites")}
+          </List.Item>
+          <List.Item
+            prefix={<FileOutline />}
+            onClick={() => navigate("/me/orders")}
+            data-testid="my-orders-entry"
+          >
+            {t("me.orders")}
+          </List.Item>
+          <List.Item
+            prefix={<ShopbagOutline />}
+            onClick={() => navigate("/orders")}
+            data-testid="orders-hall-entry"
+          >
+            {t("me.ordersHall")}
           </List.Item>
           <List.Item prefix={<PayCircleOutline />} onClick={() => navigate("/me/recharge")}>
             {t("me.recharge")}

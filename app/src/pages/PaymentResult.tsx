@@ -99,6 +99,8 @@ export function PaymentResultPage() {
     const left = await start((key) => {
       if (p.product_type === "subscription_monthly") return client.buySubscription(body, key);
       if (p.product_type === "promoter_activation") return client.activatePromoter(body, key);
+      if (p.product_type === "coins_pack")
+        return client.createCoinsPayment({ ...body, product_id: p.product_id }, key);
       return client.createPayment({ ...body, product_id: p.product_id }, key);
     }, returnTo);
     if (!left) setRetrying(false);
@@ -192,6 +194,13 @@ export function PaymentResultPage() {
                 })}
               </div>
             )}
+            {p.product_type === "coins_pack" && (
+              <div className="pay-result-sub" data-testid="pay-result-coins-balance">
+                {t("payResult.coinsBalance", {
+                  balance: wallets.data ? formatCoins(wallets.data.coins.available) : "—",
+                })}
+              </div>
+            )}
             {p.credits_amount > 0 && (
               <div className="pay-result-sub" data-testid="pay-result-balance">
                 {t("payResult.balance", {
@@ -265,7 +274,9 @@ export function PaymentResultPage() {
             data-testid="pay-result-done"
             onClick={done}
           >
-            {t("payResult.done")}
+            {view === "success" && returnTo.startsWith("/orders")
+              ? t("payResult.backToOrder")
+              : t("payResult.done")}
           </Button>
           {view === "pending" && late && (
             <Button

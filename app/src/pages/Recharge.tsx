@@ -1,33 +1,47 @@
 import type { Product } from "@skyriff/contracts";
 import { useQuery } from "@tanstack/react-query";
-import { Button, DotLoading, SafeArea } from "antd-mobile";
+import { Button, DotLoading, SafeArea, Tabs } from "antd-mobile";
 import { useEffect, useState } from "react";
-import { useNavigate } from "react-router-dom";
+import { useNavigate, useSearchParams } from "react-router-dom";
 import { client } from "../api.ts";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { PageHeader } from "../components/PageHeader.tsx";
 import "../components/generation-loop.css";
+import "../components/orders.css";
 import { hasDraft, useConfig } from "../generation.tsx";
 import { useI18n } from "../i18n.tsx";
-import { formatCredits } from "../money.ts";
+import { formatCoins, formatCredits } from "../money.ts";
 import {
   FALLBACK_ECONOMY,
   formatCny,
   PayChannelList,
+  safeReturnPath,
   useChosenChannel,
   usePayChannels,
   useStartPayment,
 } from "../payments.tsx";
 
-/** `/me/recharge` — 充值: the balance, the credit packs, the channel, 立即支付 → the gateway's cashier. */
+type Kind = "credits" | "coins";
+
+/**
+ * `/me/recharge` — 充值: the balance, the packs, the channel, 立即支付 → the gateway's cashier. Two
+ * kinds: 积分 (credit packs, the default) and 金币 (`?type=coins`: coins packs for order publishers,
+ * available at once); `from` is where 完成 on the result page leads (发布商单 sends its own path).
+ */
 export function RechargePage() {
   const { t } = useI18n();
   const navigate = useNavigate();
-  const wallets = useQuery({ queryKey: ["wallets"], queryFn: () => client.wallets() });
+  const [params, setParams] = useSearchParams();
+  const kind: Kind = params.get("type") === "coins" ? "coins" : "credits";
+  const from = safeReturnPath(params.get("from"));
+  const setKind = (k: string) =>
+    setParams({ ...(k === "coins" ? { type: "coins" } : {}), ...(from ? { from } : {}) }, { replace: true });
+  const wallets = useQuery({ queryKey: ["wallets"], queryFn: () => client.wallets(), staleTime: 0 });
   const config = useConfig();
+  const productType = kind === "coins" ? "coins_pack" : "credits_pack";
   const products = useQuery({
-    queryKey: ["products", "credits_pack"],
-    queryFn: () => client.products("credits_pack"),
+    queryKey: ["products", productType],
+    queryFn: () => client.products(productType),
     staleTime: 5 * 60_000,
   });
   const packs = products.data?.items ?? [];
@@ -36,9 +50,10 @@ export function RechargePage() {
   const [selected, setSelected] = useState<string | null>(null);
   const start = useStartPayment();
   const [busy, setBusy] = useState(false);
-  // Sent here by 积分不足 from 创作: the form is kept, and the way back is one tap.
+  // Sent here by 积分不足 from 创作 (or 去充值金币 from 发布商单): the form is kept, and the way back is one tap.
   const [draftKept] = useState(hasDraft);
   const backToCreate = () => navigate("/create");
+  const backToOrder = from?.startsWith("/orders") ? from : null;
 
   useEffect(() => {
     if (packs.length > 0 && (selected === null || !packs.some((p) => p.product_id === selected))) {
@@ -52,9 +67,10 @@ export function RechargePage() {
   const pay = async () => {
     if (!pack || !channel) return;
     setBusy(true);
+    const body = { product_id: pack.product_id, pay_channel: channel, client: "h5" as const };
     const left = await start(
-      (key) => client.createPayment({ product_id: pack.product_id, pay_channel: channel, client: "h5" }, key),
-      "/me",
+      (key) => (kind === "coins" ? client.createCoinsPayment(body, key) : client.createPayment(body, key)),
+      from ?? "/me",
     );
     if (!left) setBusy(false);
   };
@@ -75,20 +91,48 @@ export function RechargePage() {
           </button>
         }
       />
-      <section className="recharge-balance">
-        <div className="recharge-balance-label">{t("recharge.balanceLabel")}</div>
+      <Tabs activeKey={kind} onChange={setKind} className="recharge-kinds">
+        <Tabs.Tab
+          key="credits"
+          title={<span data-testid="recharge-tab-credits">{t("recharge.tabCredits")}</span>}
+        />
+        <Tabs.Tab
+          key="coins"
+          title={<span data-testid="recharge-tab-coins">{t("recharge.tabCoins")}</span>}
+        />
+      </Tabs>
+      <section className={`recharge-balance${kind === "coins" ? " recharge-balance-coins" : ""}`}>
+        <div className="recharge-balance-label">
+          {kind === "coins" ? t("recharge.coinsBalanceLabel") : t("recharge.balanceLabel")}
+        </div>
         <div className="recharge-balance-value" data-testid="recharge-balance">
-          {wallets.data ? formatCredits(wallets.data.credits.balance) : "—"}
+          {wallets.data
+            ? kind === "coins"
+              ? formatCoins(wallets.data.coins.available)
+              : formatCredits(wallets.data.credits.balance)
+            : "—"}
         </div>
       </section>
-      {draftKept && (
+      {kind === "coins" && backToOrder ? (
+        <div className="gl-draft-kept" data-testid="recharge-order-kept">
+          <span>{t("recharge.orderDraftKept")}</span>
+          <Button
+            size="small"
+            shape="rounded"
+            onClick={() => navigate(backToOrder)}
+            data-testid="recharge-back-to-order"
+          >
+            {t("recharge.backToOrder")}
+          </Button>
+        </div>
+      ) : kind === "credits" && draftKept ? (
         <div className="gl-draft-kept" data-testid="recharge-draft-kept">
           <span>{t("recharge.draftKept")}</span>
           <Button size="small" shape="rounded" onClick={backToCreate} data-testid="recharge-back-to-create">
             {t("recharge.backToCreate")}
           </Button>
         </div>
-      )}
+      ) : null}
 
       {products.isPending ? (
         <div className="center-block muted">
@@ -116,13 +160,16 @@ export function RechargePage() {
               {packs.map((p) => (
                 <PackTile
                   key={p.product_id}
+                  kind={kind}
                   pack={p}
                   selected={p.product_id === selected}
                   onSelect={() => setSelected(p.product_id)}
                 />
               ))}
             </div>
-            <div className="recharge-rate">{t("recharge.rate", { rate: formatCredits(rate) })}</div>
+            <div className="recharge-rate">
+              {kind === "coins" ? t("recharge.coinsRate") : t("recharge.rate", { rate: formatCredits(rate) })}
+            </div>
           </section>
 
           <section className="pay-section">
@@ -144,7 +191,9 @@ export function RechargePage() {
               <b data-testid="recharge-total">{pack ? formatCny(pack.price_cny) : "—"}</b>
               {pack && (
                 <span className="recharge-bar-credits">
-                  {t("recharge.getCredits", { credits: formatCredits(pack.credits_amount) })}
+                  {kind === "coins"
+                    ? t("recharge.getCoins", { coins: formatCoins(pack.coins_amount) })
+                    : t("recharge.getCredits", { credits: formatCredits(pack.credits_amount) })}
                 </span>
               )}
             </div>
@@ -167,7 +216,17 @@ export function RechargePage() {
   );
 }
 
-function PackTile({ pack, selected, onSelect }: { pack: Product; selected: boolean; onSelect: () => void }) {
+function PackTile({
+  kind,
+  pack,
+  selected,
+  onSelect,
+}: {
+  kind: Kind;
+  pack: Product;
+  selected: boolean;
+  onSelect: () => void;
+}) {
   const { t } = useI18n();
   return (
     // biome-ignore lint/a11y/useSemanticElements: a pack tile is a large tappable card, not a native radio
@@ -180,8 +239,12 @@ function PackTile({ pack, selected, onSelect }: { pack: Product; selected: boole
       onClick={onSelect}
     >
       <span className="recharge-pack-credits">
-        <b className="recharge-pack-num">{formatCredits(pack.credits_amount)}</b>
-        <span>{t("recharge.creditsUnit")}</span>
+        <b className="recharge-pack-num">
+          {kind === "coins"
+            ? formatCredits(pack.coins_amount.replace(/\.0+$/, ""))
+            : formatCredits(pack.credits_amount)}
+        </b>
+        <span>{kind === "coins" ? t("recharge.coinsUnit") : t("recharge.creditsUnit")}</span>
       </span>
       <span className="recharge-pack-price">{formatCny(pack.price_cny, { short: true })}</span>
     </button>
