@@ -30,9 +30,9 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-/** Paths that belong to the backend (API, docs, sandbox pages, media): never cached, never faked. */
+/** Paths that belong to the backend (API, docs, sandbox pages, media, the admin console): never cached, never faked. */
 function isBackendPath(pathname) {
-  return /^\/(api|docs|healthz|readyz|dev|sandbox)(\/|$)/.test(pathname);
+  return /^\/(api|docs|healthz|readyz|dev|sandbox|admin)(\/|$)/.test(pathname);
 }
 
 self.addEventListener("fetch", (event) => {

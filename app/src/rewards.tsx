@@ -209,11 +209,15 @@ export const NOTIFICATION_ICON: Record<NotificationKind, { icon: ReactNode; tone
   order_deadline_passed: { icon: <CalendarOutline />, tone: "red" },
   order_disputed: { icon: <ExclamationCircleOutline />, tone: "red" },
   order_dispute_settled: { icon: <CheckCircleOutline />, tone: "green" },
+  work_taken_down: { icon: <ExclamationCircleOutline />, tone: "red" },
+  work_restored: { icon: <CheckCircleOutline />, tone: "green" },
 };
 
 /** Where tapping a notification leads: by what it refers to, then by its kind. */
 export function notificationTarget(n: Pick<Notification, "kind" | "ref_type" | "ref_id" | "actor">): string {
   const id = n.ref_id ? encodeURIComponent(n.ref_id) : null;
+  // A taken-down work no longer plays: the creator's own page lists what is left.
+  if (n.kind === "work_taken_down") return "/me";
   switch (n.ref_type) {
     case "work":
       if (id) return `/play/${id}`;

@@ -6,13 +6,14 @@ import type { JobRegistry, JobRunner } from "./jobs/index.js";
 import type { Clock } from "./lib/clock.js";
 import type { SessionCache } from "./modules/auth/session-cache.js";
 import type { TokenService } from "./modules/auth/tokens.js";
+import type { ModelCatalog } from "./modules/catalog/models.js";
 import type { WalletCache } from "./modules/wallet/cache.js";
 import type { PayChannels } from "./providers/pay/index.js";
 import type { PayoutChannel, PayoutProvider } from "./providers/payout/index.js";
 import type { SmsProvider } from "./providers/sms/types.js";
 import type { ObjectStorage } from "./providers/storage/types.js";
 import type { WechatOAuthClient } from "./providers/wechat-oauth/types.js";
-import type { ModelDef, VendorName, VideoVendor } from "./vendors/types.js";
+import type { VendorName, VideoVendor } from "./vendors/types.js";
 
 /** Everything a service needs, built once per process (and once per test app). */
 export interface AppContext {
@@ -29,8 +30,11 @@ export interface AppContext {
   /** null when WeChat login is not configured (and no sandbox in production). */
   wechat: WechatOAuthClient | null;
   storage: ObjectStorage;
-  /** The model catalog; `enabled` says which ones users may pick. */
-  models: ModelDef[];
+  /**
+   * The model catalog at runtime (code defaults + the admins' switches, read in the background):
+   * `catalog.models()` lists them, `enabled` says which ones users may pick; `catalog.model(id)`.
+   */
+  catalog: ModelCatalog;
   /** The vendors with credentials (plus the simulator when it is on). */
   vendors: Map<VendorName, VideoVendor>;
   registry: JobRegistry;

@@ -9,7 +9,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { validatorCompiler } from "fastify-type-provider-zod";
 import { loadEconomy } from "./config/economy.js";
 import type { AppConfig } from "./config/env.js";
-import { loadModels } from "./config/models.js";
 import type { AppContext } from "./context.js";
 import { openDatabase } from "./db/client.js";
 import { clientErrorHandler, frameworkErrorHandler } from "./http/client-errors.js";
@@ -24,11 +23,15 @@ import { createRunner, JobRegistry, type RunnerRoles } from "./jobs/index.js";
 import { registerLedgerJobs } from "./ledger/jobs.js";
 import { type Clock, pinnable, systemClock } from "./lib/clock.js";
 import { redactUrl } from "./lib/redact.js";
+import { adminCatalogRoutes } from "./modules/admin/catalog-routes.js";
+import { adminJobRoutes } from "./modules/admin/jobs-routes.js";
+import { adminRoutes } from "./modules/admin/routes.js";
 import { assetRoutes } from "./modules/assets/routes.js";
 import { registerAuthJobs } from "./modules/auth/jobs.js";
 import { authRoutes } from "./modules/auth/routes.js";
 import { SessionCache } from "./modules/auth/session-cache.js";
 import { TokenService } from "./modules/auth/tokens.js";
+import { startModelCatalog } from "./modules/catalog/models.js";
 import { catalogRoutes } from "./modules/catalog/routes.js";
 import { registerCoinJobs } from "./modules/coins/jobs.js";
 import { creatorIncomeRoutes } from "./modules/creator-income/routes.js";
@@ -123,6 +126,7 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
   app.addHook("onClose", async () => {
     await balanceFeed.close();
     await ctx.jobs.stop();
+    await ctx.catalog.close();
     await ctx.database.close();
   });
   app.addHook("onSend", async (req, reply) => {
@@ -161,6 +165,9 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
       await adminWithdrawalRoutes(api, ctx);
       await orderRoutes(api, ctx);
       await adminOrderRoutes(api, ctx);
+      await adminRoutes(api, ctx);
+      await adminCatalogRoutes(api, ctx);
+      await adminJobRoutes(api, ctx);
       if (config.devToolsEnabled) await devRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
@@ -222,15 +229,19 @@ async function createContext(
     sms: opts.sms ?? createSmsProvider(config, log),
     wechat: opts.wechat === undefined ? wechatClientFor(config) : opts.wechat,
     storage: createStorage(config, storageSecret(config)),
-    models: loadModels({
-      configuredVendors: new Set(vendors.keys()),
-      disabled: new Set(
-        config.MODELS_DISABLED.split(",")
-          .map((m) => m.trim())
-          .filter(Boolean),
-      ),
-      timeoutOverrideMinutes: config.MODEL_TIMEOUT_MINUTES,
-    }),
+    catalog: await startModelCatalog(
+      database,
+      {
+        configuredVendors: new Set(vendors.keys()),
+        disabled: new Set(
+          config.MODELS_DISABLED.split(",")
+            .map((m) => m.trim())
+            .filter(Boolean),
+        ),
+        timeoutOverrideMinutes: config.MODEL_TIMEOUT_MINUTES,
+      },
+      log,
+    ),
     vendors,
     registry,
     pay: createPayChannels(config, database.db, () => clock.now()),
@@ -365,15 +376,42 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
 }
 
 const defaultAppDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../app/dist");
+const defaultAdminDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../admin/dist");
+const ADMIN_PREFIX = "/admin/";
+
+/**
+ * Serves the built admin console at /admin/ with its own SPA fallback. antd injects <style> elements
+ * (CSS-in-JS), so console pages — and only they — allow inline styles, as /docs does; scripts stay 'self'.
+ */
+async function serveAdmin(app: FastifyInstance, root: string): Promise<boolean> {
+  if (!existsSync(path.join(root, "index.html"))) return false;
+  await app.register(fastifyStatic, {
+    root,
+    prefix: ADMIN_PREFIX,
+    decorateReply: false,
+    wildcard: false,
+    index: ["index.html"],
+  });
+  // No CSP relaxation: antd 6 runs zero-runtime (antd/dist/antd.css), so the console keeps style-src 'self'.
+  return true;
+}
 
 /** Serves the built H5 app at / with an SPA fallback; API paths keep their JSON 404. */
 async function serveApp(app: FastifyInstance, config: AppConfig): Promise<void> {
   const root = config.APP_DIST_DIR ? path.resolve(config.APP_DIST_DIR) : defaultAppDist;
   const built = existsSync(path.join(root, "index.html"));
   if (built) await app.register(fastifyStatic, { root, wildcard: false, index: ["index.html"] });
+  const adminRoot = config.ADMIN_DIST_DIR ? path.resolve(config.ADMIN_DIST_DIR) : defaultAdminDist;
+  const adminBuilt = await serveAdmin(app, adminRoot);
   app.setNotFoundHandler((req, reply) => {
     const isPage = req.method === "GET" && !/^\/(api|docs|sandbox|static|files)(\/|$)/.test(req.url);
     if (!isPage) return notFound(req, reply);
+    if (adminBuilt && (req.url === "/admin" || req.url.startsWith(ADMIN_PREFIX))) {
+      return reply
+        .type("text/html; charset=utf-8")
+        .header("cache-control", "no-cache")
+        .sendFile("index.html", adminRoot);
+    }
     if (!built) {
       return reply
         .type("text/html; charset=utf-8")

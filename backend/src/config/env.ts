@@ -48,6 +48,8 @@ export const envSchema = z.object({
       return origins;
     }),
   APP_DIST_DIR: optionalString,
+  /** Where the built admin console is (default `admin/dist`), served at /admin/. */
+  ADMIN_DIST_DIR: optionalString,
   JOBS_DISABLED: bool,
   /** Outside production, dev-only routes answer loopback clients only unless this is set. */
   DEV_TOOLS: bool,
@@ -124,6 +126,9 @@ export const envSchema = z.object({
   WITHDRAWAL_ACCOUNT_KEY: optionalString,
   /** Phones that hold the admin role (comma list). */
   ADMIN_PHONES: z.string().default(""),
+  /** How much one admin may adjust a Shanghai day, in credits and in whole coins (absolute sums). */
+  ADMIN_ADJUST_DAILY_CREDITS: z.coerce.number().int().min(0).default(10_000),
+  ADMIN_ADJUST_DAILY_COINS: z.coerce.number().int().min(0).default(1_000),
   PAY_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   FFMPEG_PATH: optionalString,
   FFPROBE_PATH: optionalString,

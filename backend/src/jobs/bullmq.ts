@@ -7,7 +7,13 @@ import { schedules } from "./definitions.js";
 import type { JobRegistry } from "./registry.js";
 import { claimDue, complete, reschedule } from "./repository.js";
 import { SerialLoop } from "./serial-loop.js";
-import { DEFAULT_LEASE_MS, type JobRunner, type RunnerRoles } from "./types.js";
+import {
+  DEFAULT_LEASE_MS,
+  type JobFailure,
+  type JobRunner,
+  type QueueCounts,
+  type RunnerRoles,
+} from "./types.js";
 
 const QUEUE_NAME = "jobs";
 
@@ -15,7 +21,8 @@ const QUEUE_NAME = "jobs";
 export class BullmqRunner implements JobRunner {
   readonly kind = "bullmq" as const;
   private readonly connection: Redis;
-  private readonly queue: Queue;
+  /** The BullMQ queue (the admin's bull-board shows it). */
+  readonly queue: Queue;
   private worker: Worker | null = null;
   private workerConnection: Redis | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -67,6 +74,48 @@ export class BullmqRunner implements JobRunner {
       if (running + retries === 0 && !this.loop.pending) return;
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** The queue's job counts (waiting includes prioritized, paused and waiting-for-children jobs). */
+  async counts(): Promise<QueueCounts> {
+    const c = await this.queue.getJobCounts(
+      "waiting",
+      "prioritized",
+      "paused",
+      "waiting-children",
+      "active",
+      "delayed",
+      "failed",
+      "completed",
+    );
+    const n = (state: string) => c[state] ?? 0;
+    return {
+      name: QUEUE_NAME,
+      waiting: n("waiting") + n("prioritized") + n("paused") + n("waiting-children"),
+      active: n("active"),
+      delayed: n("delayed"),
+      failed: n("failed"),
+      completed: n("completed"),
+    };
+  }
+
+  /** The latest failures: jobs that gave up, and retries waiting for their next attempt. */
+  async recentFailures(limit: number): Promise<JobFailure[]> {
+    const [failed, delayed] = await Promise.all([
+      this.queue.getFailed(0, limit - 1),
+      this.queue.getDelayed(0, 199),
+    ]);
+    const retrying = delayed.filter((job) => job.attemptsMade > 0 && job.failedReason);
+    return [...failed, ...retrying]
+      .map((job) => ({
+        jobId: job.id ?? "",
+        name: job.name,
+        attempts: job.attemptsMade,
+        error: job.failedReason ?? "",
+        at: new Date(job.finishedOn ?? job.processedOn ?? job.timestamp),
+      }))
+      .sort((a, b) => b.at.getTime() - a.at.getTime())
+      .slice(0, limit);
   }
 
   async ping(): Promise<void> {

@@ -4,6 +4,7 @@ import { outbox } from "../db/schema/index.js";
 import { send, sendWithCommit, statement } from "../db/statements.js";
 import { newId } from "../lib/ids.js";
 import type { JobName, JobPayload } from "./definitions.js";
+import type { JobFailure, QueueCounts } from "./types.js";
 
 export interface OutboxRow {
   id: string;
@@ -131,4 +132,50 @@ export async function deleteFinishedBefore(db: Db, before: Date): Promise<number
     .where(sql`${outbox.completedAt} is not null and ${outbox.completedAt} < ${before}`)
     .returning({ id: outbox.id });
   return rows.length;
+}
+
+/**
+ * The outbox by job name and state (the queue of the embedded default, the hand-off under BullMQ):
+ * waiting = due and unclaimed (or its claim ran out), active = claimed, delayed = not due yet (a retry
+ * waits here too), failed = finished with an error (the handler's failure, or given up), completed.
+ */
+export async function outboxCounts(ex: Executor): Promise<QueueCounts[]> {
+  return queryRows<QueueCounts>(
+    ex,
+    sql`select job_name as name,
+          count(*) filter (where completed_at is null and run_at <= now()
+                             and (dispatched_at is null or lease_until < now()))::int as waiting,
+          count(*) filter (where completed_at is null and dispatched_at is not null
+                             and lease_until >= now())::int as active,
+          count(*) filter (where completed_at is null and run_at > now() and dispatched_at is null)::int as delayed,
+          count(*) filter (where completed_at is not null and last_error is not null)::int as failed,
+          count(*) filter (where completed_at is not null and last_error is null)::int as completed
+        from outbox group by job_name order by job_name`,
+  );
+}
+
+/**
+ * The latest jobs with an error, newest first: finished ones at their end, ones still retrying at
+ * their next try.
+ */
+export async function outboxFailures(ex: Executor, limit: number): Promise<JobFailure[]> {
+  const rows = await queryRows<{
+    id: string;
+    job_name: string;
+    attempts: number;
+    last_error: string;
+    at: Date;
+  }>(
+    ex,
+    sql`select id, job_name, attempts, last_error, coalesce(completed_at, run_at) as at
+        from outbox where last_error is not null
+        order by coalesce(completed_at, run_at) desc, id desc limit ${limit}`,
+  );
+  return rows.map((r) => ({
+    jobId: r.id,
+    name: r.job_name,
+    attempts: r.attempts,
+    error: r.last_error,
+    at: new Date(r.at),
+  }));
 }

@@ -19,3 +19,22 @@ export interface JobRunner {
 
 /** A claimed outbox row is the claimer's for this long unless it heartbeats (then it runs again). */
 export const DEFAULT_LEASE_MS = 60_000;
+
+/** One queue's job counts, as the admin overview shows them (the outbox: one per job name). */
+export interface QueueCounts {
+  name: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+}
+
+/** A job that failed: given up, or waiting for its next try. */
+export interface JobFailure {
+  jobId: string;
+  name: string;
+  attempts: number;
+  error: string;
+  at: Date;
+}

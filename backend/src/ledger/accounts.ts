@@ -91,6 +91,8 @@ export const platform = {
   coinsWithdrawing: platformAccount("platform:coins:withdrawing", "COIN"),
   /** Coins paid out to users' accounts (withdrawals that reached the payee). */
   coinsCashOut: platformAccount("platform:coins:cash_out", "COIN"),
+  /** The counterpart of admins' coin adjustments (`admin_adjust`): negative by what admins granted. */
+  coinsAdjustments: platformAccount("platform:coins:adjustments", "COIN"),
   /** What a closed (注销) account left behind (`account_forfeit`): rare, so one row per asset. */
   creditsForfeited: platformAccount("platform:credits:forfeited", "CREDIT"),
   coinsForfeited: platformAccount("platform:coins:forfeited", "COIN"),

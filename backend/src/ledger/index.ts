@@ -41,7 +41,13 @@ export {
   post,
   type TransactionInput,
 } from "./post.js";
-export { formatReport, type ReconciliationReport, reconcile } from "./reconcile.js";
+export {
+  formatReport,
+  latestReconciliation,
+  type ReconciliationReport,
+  reconcile,
+  reconcileAndRecord,
+} from "./reconcile.js";
 export {
   BALANCE_CHANNEL,
   balancesOf,

@@ -1,5 +1,6 @@
 import type { Executor } from "../db/client.js";
-import { reconciliationRows } from "./repository.js";
+import { newId } from "../lib/ids.js";
+import { insertReconciliationRun, latestReconciliationRun, reconciliationRows } from "./repository.js";
 
 export interface ReconciliationReport {
   ok: boolean;
@@ -41,4 +42,27 @@ export function formatReport(r: ReconciliationReport): string {
     r.ok ? "ledger OK" : "ledger NOT OK",
   ];
   return lines.join("\n");
+}
+
+/** Runs the reconciliation and keeps its report (`ranBy`: the admin who asked, null for the daily job). */
+export async function reconcileAndRecord(
+  ex: Executor,
+  ranBy: string | null,
+  ranAt: Date,
+): Promise<ReconciliationReport & { ranAt: Date }> {
+  const report = await reconcile(ex);
+  await insertReconciliationRun(ex, { id: newId(), ok: report.ok, report, ranBy, ranAt });
+  return { ...report, ranAt };
+}
+
+/** The latest kept report, or null before the first run. */
+export async function latestReconciliation(
+  ex: Executor,
+): Promise<(ReconciliationReport & { ranAt: Date }) | null> {
+  const run = await latestReconciliationRun(ex);
+  if (!run) return null;
+  const report = (
+    typeof run.report === "string" ? JSON.parse(run.report) : run.report
+  ) as ReconciliationReport;
+  return { ...report, ranAt: new Date(run.ran_at) };
 }

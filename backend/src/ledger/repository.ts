@@ -275,3 +275,25 @@ const NOTIFY_BALANCES = statement(
 export async function notifyBalanceChanged(ex: Executor, ownerUserIds: string[]): Promise<void> {
   if (ownerUserIds.length > 0) await send(ex, NOTIFY_BALANCES, [ownerUserIds]);
 }
+
+/** Keeps a reconciliation's report (the daily job, or an admin's 立即对账). */
+export async function insertReconciliationRun(
+  ex: Executor,
+  run: { id: string; ok: boolean; report: unknown; ranBy: string | null; ranAt: Date },
+): Promise<void> {
+  await ex.execute(
+    sql`insert into reconciliation_runs (id, ok, report, ran_by, ran_at)
+        values (${run.id}, ${run.ok}, ${JSON.stringify(run.report)}::jsonb, ${run.ranBy},
+                ${run.ranAt.toISOString()}::timestamptz)`,
+  );
+}
+
+export async function latestReconciliationRun(
+  ex: Executor,
+): Promise<{ report: unknown; ran_at: Date | string } | null> {
+  const [row] = await queryRows<{ report: unknown; ran_at: Date | string }>(
+    ex,
+    sql`select report, ran_at from reconciliation_runs order by ran_at desc limit 1`,
+  );
+  return row ?? null;
+}

@@ -130,7 +130,7 @@ export interface Api {
 
 export async function call(
   t: TestApp,
-  method: "GET" | "POST" | "PATCH" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   url: string,
   opts: { token?: string; body?: unknown; headers?: Record<string, string>; ip?: string } = {},
 ): Promise<Api> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, login, startTestApp, type TestApp } from "../helpers/app.js";
+import { withModelOff } from "../helpers/catalog.js";
 
 // Each error and each replayed answer is sent exactly once: the log must never report a second send.
 const logLines: string[] = [];
@@ -27,15 +28,10 @@ describe("error replies", () => {
     expect(first.status).toBe(200);
     // A plain retry (the claim finds the key answered) and a retry that fails validation first.
     expect((await create(user.access_token, {}, "once-only-0001")).body).toEqual(first.body);
-    const model = t.ctx.models.find((m) => m.id === "skyriff-sim");
-    if (!model) throw new Error("no simulated model");
-    model.enabled = false;
-    try {
+    await withModelOff(t, "skyriff-sim", async () => {
       expect((await create(user.access_token, {}, "once-only-0001")).body).toEqual(first.body);
       expect((await create(user.access_token, {}, "once-only-0002")).status).toBe(422);
-    } finally {
-      model.enabled = true;
-    }
+    });
     expect((await create(user.access_token, { prompt: "别的" }, "once-only-0001")).status).toBe(409);
     expect((await create(user.access_token, { duration_sec: 25 }, "once-only-0003")).status).toBe(402);
     expect((await call(t, "GET", "/api/v1/nope")).status).toBe(404);

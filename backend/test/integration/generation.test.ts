@@ -6,6 +6,7 @@ import { failTask } from "../../src/modules/generation/service.js";
 import { createSimulatedVendor } from "../../src/vendors/simulated.js";
 import type { VendorName, VideoVendor } from "../../src/vendors/types.js";
 import { type Api, call, login, runJob, startTestApp, type TestApp } from "../helpers/app.js";
+import { setModel, withModelOff } from "../helpers/catalog.js";
 import { makePng, multipart } from "../helpers/images.js";
 
 const SIM_SECONDS = 20;
@@ -315,21 +316,16 @@ describe("generation loop on the simulated vendor", () => {
 
   it("a retried create replays its first answer even after its model was switched off; another request with the key is 409/2007", async () => {
     const user = await userWith(30);
-    const model = t.ctx.models.find((m) => m.id === "skyriff-sim");
-    if (!model) throw new Error("no simulated model");
     const first = await create(user.access_token, { prompt: "重试的任务 #reject" }, "replay-key-0001");
     expect(first.status).toBe(200);
-    model.enabled = false;
-    try {
+    await withModelOff(t, "skyriff-sim", async () => {
       const retry = await create(user.access_token, { prompt: "重试的任务 #reject" }, "replay-key-0001");
       expect(retry.status).toBe(200);
       expect(retry.body).toEqual(first.body);
       const fresh = await create(user.access_token, { prompt: "新的任务" }, "replay-key-0002");
       expect(fresh.status).toBe(422);
       expect(fresh.body.data.fields).toHaveProperty("model");
-    } finally {
-      model.enabled = true;
-    }
+    });
     const other = await create(user.access_token, { prompt: "换了内容" }, "replay-key-0001");
     expect(other.status).toBe(409);
     expect(other.body.code).toBe(2007);
@@ -373,23 +369,20 @@ describe("generation loop on the simulated vendor", () => {
     expect(res.body).not.toMatch(/"status":"(SUCCESS|FAILURE)"/);
   });
 
-  it("a task whose model left the catalog is still polled by its vendor; one whose vendor is gone is refunded at its timeout", async () => {
+  it("a task whose model was switched off is still polled by its vendor; one whose vendor is gone is refunded at its timeout", async () => {
     const user = await userWith(20);
-    const modelIndex = t.ctx.models.findIndex((m) => m.id === "skyriff-sim");
     const vendor = t.ctx.vendors.get("simulated");
-    if (modelIndex < 0 || !vendor) throw new Error("no simulated model");
+    if (!vendor) throw new Error("no simulated vendor");
     const polled = await create(user.access_token, { prompt: "模型下线后继续生成" });
     await t.ctx.jobs.idle();
-    const [model] = t.ctx.models.splice(modelIndex, 1);
-    try {
+    await withModelOff(t, "skyriff-sim", async () => {
+      expect((await create(user.access_token, { prompt: "下线后不能再建" })).status).toBe(422);
       const done = await runToEnd(user.access_token, polled.body.data.task_id);
       expect(done.body.data.status).toBe("SUCCESS");
-    } finally {
-      if (model) t.ctx.models.splice(modelIndex, 0, model);
-    }
+    });
     const stranded = await create(user.access_token, { prompt: "供应商被移除" });
     await t.ctx.jobs.idle();
-    t.ctx.models.splice(modelIndex, 1);
+    await setModel(t, "skyriff-sim", { switchedOn: false });
     t.ctx.vendors.delete("simulated");
     try {
       await runJob(t, "generation.poll_sweep");
@@ -399,7 +392,7 @@ describe("generation loop on the simulated vendor", () => {
       t.clock.advance(31 * 60_000);
       await runJob(t, "generation.timeout_sweep");
     } finally {
-      if (model) t.ctx.models.splice(modelIndex, 0, model);
+      await setModel(t, "skyriff-sim", { switchedOn: true });
       t.ctx.vendors.set("simulated", vendor);
     }
     expect((await getTask(user.access_token, stranded.body.data.task_id)).body.data).toMatchObject({

@@ -161,6 +161,8 @@ export const notificationKind = z.enum([
   "order_deadline_passed",
   "order_disputed",
   "order_dispute_settled",
+  "work_taken_down",
+  "work_restored",
 ]);
 export type NotificationKind = z.infer<typeof notificationKind>;
 export const notification = z.object({

@@ -1,3 +1,4 @@
+export * from "./admin.js";
 export * from "./catalog.js";
 export * from "./community.js";
 export * from "./generation.js";

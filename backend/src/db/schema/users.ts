@@ -18,6 +18,8 @@ export const users = pgTable(
     status: text("status", { enum: ["active", "banned", "deleted"] })
       .notNull()
       .default("active"),
+    /** Why an admin banned the user (cleared on unban). */
+    banReason: text("ban_reason"),
     isCreator: boolean("is_creator").notNull().default(false),
     isPromoter: boolean("is_promoter").notNull().default(false),
     wechatUnionid: text("wechat_unionid"),

@@ -25,3 +25,231 @@ export async function replaceRoles(tx: Tx, userId: string, roles: AdminRole[], g
     );
   }
 }
+
+// --- users ---
+
+export interface AdminUserRow {
+  id: string;
+  nickname: string;
+  avatar_url: string | null;
+  avatar_storage_key: string | null;
+  phone: string | null;
+  status: "active" | "banned" | "deleted";
+  ban_reason: string | null;
+  roles: AdminRole[] | string | null;
+  credits: string | null;
+  coins_available: string | null;
+  coins_pending: string | null;
+  created_at: Date | string;
+}
+
+const userColumns = sql`u.id, u.nickname, u.avatar_url, u.avatar_storage_key, u.phone, u.status, u.ban_reason,
+  u.created_at,
+  (select coalesce(json_agg(r.role order by r.role), '[]'::json) from user_roles r where r.user_id = u.id) as roles,
+  (select balance::text from accounts where id = 'user:' || u.id || ':credits') as credits,
+  (select balance::text from accounts where id = 'user:' || u.id || ':coins:available') as coins_available,
+  (select coalesce(sum(balance), 0)::text from accounts
+     where owner_user_id = u.id and (id = 'user:' || u.id || ':coins:pending'
+       or id like 'user:' || u.id || ':coins:pending:%')) as coins_pending`;
+
+/** Users by phone (whole or last digits), nickname fragment or id; newest first. */
+export async function searchUsers(
+  ex: Executor,
+  q: { text?: string; status?: string; after: { createdAt: Date; id: string } | null; limit: number },
+): Promise<AdminUserRow[]> {
+  const text = q.text?.trim();
+  const match = text
+    ? sql`and (u.id = ${text} or u.phone = ${text} or u.phone like ${`%${text}`}
+             or u.nickname ilike ${`%${text.replace(/[%_\\]/g, "\\$&")}%`})`
+    : sql``;
+  return queryRows<AdminUserRow>(
+    ex,
+    sql`select ${userColumns} from users u
+        where true ${match} ${q.status ? sql`and u.status = ${q.status}` : sql``}
+        ${q.after ? sql`and (u.created_at, u.id) < (${q.after.createdAt.toISOString()}::timestamptz, ${q.after.id})` : sql``}
+        order by u.created_at desc, u.id desc
+        limit ${q.limit + 1}`,
+  );
+}
+
+export async function findAdminUser(ex: Executor, userId: string): Promise<AdminUserRow | null> {
+  const [row] = await queryRows<AdminUserRow>(
+    ex,
+    sql`select ${userColumns} from users u where u.id = ${userId}`,
+  );
+  return row ?? null;
+}
+
+/** active → banned (or back): a compare-and-set; null when the user was not in `from`. */
+export async function setUserStatus(
+  tx: Tx,
+  userId: string,
+  from: "active" | "banned",
+  to: "active" | "banned",
+  reason: string | null,
+  at: Date,
+): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    tx,
+    sql`update users set status = ${to}, ban_reason = ${reason}, updated_at = ${at.toISOString()}::timestamptz
+        where id = ${userId} and status = ${from} returning id`,
+  );
+  return rows.length > 0;
+}
+
+export interface UserActivity {
+  tasks: {
+    id: string;
+    status: string;
+    prompt: string;
+    model: string;
+    cost_credits: number;
+    created_at: Date | string;
+  }[];
+  works: { id: string; title: string; status: string; created_at: Date | string }[];
+  withdrawals: { id: string; amount_fen: string; status: string; created_at: Date | string }[];
+  daily: { task_key: string; completed_at: Date | string | null; claimed_at: Date | string | null }[];
+}
+
+/** The latest of a user's tasks, works and withdrawals, and today's daily tasks (for the user detail). */
+export async function userActivity(
+  ex: Executor,
+  userId: string,
+  day: string,
+  limit = 10,
+): Promise<UserActivity> {
+  const [tasks, works, withdrawals, daily] = await Promise.all([
+    queryRows<UserActivity["tasks"][number]>(
+      ex,
+      sql`select id, status, prompt, model, cost_credits, created_at from tasks where user_id = ${userId}
+          order by created_at desc, id desc limit ${limit}`,
+    ),
+    queryRows<UserActivity["works"][number]>(
+      ex,
+      sql`select id, title, status, created_at from works where creator_user_id = ${userId}
+          order by created_at desc, id desc limit ${limit}`,
+    ),
+    queryRows<UserActivity["withdrawals"][number]>(
+      ex,
+      sql`select id, amount_fen::text as amount_fen, status, created_at from withdrawals where user_id = ${userId}
+          order by created_at desc, id desc limit ${limit}`,
+    ),
+    queryRows<UserActivity["daily"][number]>(
+      ex,
+      sql`select task_key, completed_at, claimed_at from task_assignments where user_id = ${userId} and day = ${day}::date
+          order by task_key`,
+    ),
+  ]);
+  return { tasks, works, withdrawals, daily };
+}
+
+/** What an admin adjusted since `since`, per asset, in absolute units (credits, milli-coins). */
+export async function adjustedSince(
+  ex: Executor,
+  adminId: string,
+  since: Date,
+): Promise<{ credits: bigint; coins: bigint }> {
+  const rows = await queryRows<{ asset: string; total: string }>(
+    ex,
+    sql`select p.asset, coalesce(sum(abs(p.amount)), 0)::text as total
+        from ledger_transactions t join postings p on p.transaction_id = t.id and p.entry_type = 'admin_adjust'
+        join accounts a on a.id = p.account_id and a.owner_user_id is not null
+        where t.type = 'admin_adjust' and t.metadata->>'admin_id' = ${adminId}
+          and t.created_at >= ${since.toISOString()}::timestamptz
+        group by p.asset`,
+  );
+  const of = (asset: string) => BigInt(rows.find((r) => r.asset === asset)?.total ?? "0");
+  return { credits: of("CREDIT"), coins: of("COIN") };
+}
+
+// --- dashboard ---
+
+/** A timestamp column's Shanghai business day (UTC+8, no DST). */
+const shanghaiDay = (column: string) =>
+  sql.raw(`((${column} + interval '8 hours') at time zone 'UTC')::date`);
+
+export interface DashboardDayRow {
+  day: string;
+  new_users: number;
+  dau: number;
+  generations: number;
+  generations_succeeded: number;
+  generations_failed: number;
+  generation_credits: string;
+  gmv_wechat: string;
+  gmv_alipay: string;
+  gmv_sandbox: string;
+  fee_milli: string;
+  commission_milli: string;
+}
+
+/**
+ * One row per Shanghai day from `from` (inclusive) to `to` (exclusive), every figure an aggregate over
+ * an index range of its table (created_at / paid_at / day), so 90 days stay one statement.
+ */
+export async function dashboardDays(ex: Executor, fromDay: string, days: number): Promise<DashboardDayRow[]> {
+  const start = sql`(${fromDay}::date - interval '8 hours')`;
+  const end = sql`(${fromDay}::date + ${days}::int * interval '1 day' - interval '8 hours')`;
+  return queryRows<DashboardDayRow>(
+    ex,
+    sql`
+    with d as (select (${fromDay}::date + g)::date as day from generate_series(0, ${days - 1}) g),
+    nu as (select ${shanghaiDay("created_at")} as day, count(*)::int as n from users
+           where created_at >= ${start} and created_at < ${end} group by 1),
+    au as (select day, count(*)::int as n from task_assignments
+           where task_key = 'login_daily' and completed_at is not null
+             and day >= ${fromDay}::date and day < ${fromDay}::date + ${days}::int group by 1),
+    ge as (select ${shanghaiDay("created_at")} as day, count(*)::int as n,
+             count(*) filter (where status = 'SUCCESS')::int as ok,
+             count(*) filter (where status = 'FAILURE')::int as failed,
+             coalesce(sum(cost_credits) filter (where status = 'SUCCESS'), 0)::text as credits
+           from tasks where created_at >= ${start} and created_at < ${end} group by 1),
+    pay as (select ${shanghaiDay("paid_at")} as day,
+              coalesce(sum(amount_fen) filter (where channel = 'wechat'), 0)::text as wechat,
+              coalesce(sum(amount_fen) filter (where channel = 'alipay'), 0)::text as alipay,
+              coalesce(sum(amount_fen) filter (where channel = 'sandbox'), 0)::text as sandbox
+            from payment_orders where status = 'paid' and paid_at >= ${start} and paid_at < ${end} group by 1),
+    fee as (select ${shanghaiDay("p.created_at")} as day,
+              coalesce(sum(p.amount) filter (where p.account_id like 'platform:coins:fee_income:%'), 0)::text as fee,
+              coalesce(-sum(p.amount) filter (where p.account_id like 'platform:coins:commission_expense:%'), 0)::text
+                as commission
+            from postings p where p.asset = 'COIN' and p.created_at >= ${start} and p.created_at < ${end}
+              and (p.account_id like 'platform:coins:fee_income:%' or p.account_id like 'platform:coins:commission_expense:%')
+            group by 1)
+    select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(nu.n, 0) as new_users, coalesce(au.n, 0) as dau,
+      coalesce(ge.n, 0) as generations, coalesce(ge.ok, 0) as generations_succeeded,
+      coalesce(ge.failed, 0) as generations_failed, coalesce(ge.credits, '0') as generation_credits,
+      coalesce(pay.wechat, '0') as gmv_wechat, coalesce(pay.alipay, '0') as gmv_alipay,
+      coalesce(pay.sandbox, '0') as gmv_sandbox, coalesce(fee.fee, '0') as fee_milli,
+      coalesce(fee.commission, '0') as commission_milli
+    from d left join nu using (day) left join au using (day) left join ge using (day)
+      left join pay using (day) left join fee using (day)
+    order by d.day`,
+  );
+}
+
+export interface DashboardTotalsRow {
+  users: number;
+  coins_pending: string;
+  coins_available: string;
+  withdrawals_waiting: number;
+  withdrawals_waiting_fen: string;
+  disputes_open: number;
+}
+
+export async function dashboardTotals(ex: Executor): Promise<DashboardTotalsRow> {
+  const [row] = await queryRows<DashboardTotalsRow>(
+    ex,
+    sql`select
+      (select count(*)::int from users where status <> 'deleted') as users,
+      (select coalesce(sum(balance), 0)::text from accounts
+         where owner_user_id is not null and asset = 'COIN' and id like '%:coins:pending%') as coins_pending,
+      (select coalesce(sum(balance), 0)::text from accounts
+         where owner_user_id is not null and asset = 'COIN' and id like '%:coins:available') as coins_available,
+      (select count(*)::int from withdrawals where status = 'applied') as withdrawals_waiting,
+      (select coalesce(sum(amount_fen), 0)::text from withdrawals where status = 'applied') as withdrawals_waiting_fen,
+      (select count(*)::int from orders where status = 'disputed') as disputes_open`,
+  );
+  if (!row) throw new Error("dashboard totals returned nothing");
+  return row;
+}

@@ -1,9 +1,10 @@
 import { type AdminRole, ErrorCode } from "@skyriff/contracts";
 import type { FastifyRequest } from "fastify";
 import type { AppContext } from "../../context.js";
-import type { Executor } from "../../db/client.js";
+import type { Executor, Tx } from "../../db/client.js";
 import { currentUser } from "../../http/auth-guard.js";
 import { AppError } from "../../lib/errors.js";
+import { type AdminActor, audit } from "./audit.js";
 import * as repo from "./repository.js";
 
 /** The user's back-office roles: granted rows, plus admin for a phone in ADMIN_PHONES (SPEC §7). */
@@ -29,17 +30,45 @@ export function requireRole(ctx: AppContext, ...allowed: AdminRole[]) {
   };
 }
 
-/** Replaces a user's granted roles (the console in the admin issue; `/dev/roles` in development). */
-export async function setRoles(
-  ctx: Pick<AppContext, "db">,
+/** Replaces a user's granted roles inside `tx`; the roles held before. */
+async function setRolesIn(
+  tx: Tx,
   userId: string,
   roles: AdminRole[],
   grantedBy: string | null,
 ): Promise<AdminRole[]> {
+  const found = await repo.grantedRoles(tx, userId);
+  if (!found) throw new AppError(ErrorCode.USER_NOT_FOUND);
+  await repo.replaceRoles(tx, userId, [...new Set(roles)], grantedBy);
+  return found.roles;
+}
+
+/** The actor of `/dev/roles` in the audit log: development grants are audited too, under this name. */
+export const DEV_ACTOR_ID = "dev";
+
+/** Replaces a user's granted roles and audits it in the same transaction (the console, `/dev/roles`). */
+export async function setRoles(
+  ctx: Pick<AppContext, "db" | "clock">,
+  actor: AdminActor,
+  userId: string,
+  roles: AdminRole[],
+): Promise<AdminRole[]> {
   const unique = [...new Set(roles)];
+  const grantedBy = actor.userId === DEV_ACTOR_ID ? null : actor.userId;
   await ctx.db.transaction(async (tx) => {
-    if (!(await repo.grantedRoles(tx, userId))) throw new AppError(ErrorCode.USER_NOT_FOUND);
-    await repo.replaceRoles(tx, userId, unique, grantedBy);
+    const before = await setRolesIn(tx, userId, unique, grantedBy);
+    audit(
+      tx,
+      actor,
+      {
+        action: "user.roles",
+        targetType: "user",
+        targetId: userId,
+        before: { roles: before },
+        after: { roles: unique },
+      },
+      ctx.clock.now(),
+    );
   });
   return unique;
 }

@@ -257,8 +257,10 @@ export async function logout(ctx: AppContext, sessionId: string, refreshToken: s
 export async function authenticate(ctx: AppContext, accessToken: string): Promise<AccessClaims> {
   const claims = ctx.tokens.readAccess(accessToken);
   const state = await sessionStateOf(ctx, claims);
-  if (!state || state.revoked || state.userStatus === "deleted") throw new AppError(ErrorCode.NOT_LOGGED_IN);
+  if (!state || state.userStatus === "deleted") throw new AppError(ErrorCode.NOT_LOGGED_IN);
+  // A ban also revokes the sessions; the user is told why (1004), not merely that it is logged out.
   if (state.userStatus === "banned") throw new AppError(ErrorCode.USER_BANNED);
+  if (state.revoked) throw new AppError(ErrorCode.NOT_LOGGED_IN);
   return claims;
 }
 

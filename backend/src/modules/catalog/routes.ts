@@ -33,6 +33,6 @@ export async function catalogRoutes(fastify: FastifyInstance, ctx: AppContext): 
         response: { 200: envelope(publicConfigSchema) },
       },
     },
-    async () => ok(publicConfig(ctx)),
+    async () => ok(await publicConfig(ctx)),
   );
 }

@@ -2,7 +2,7 @@ import type { Product, PublicConfig } from "@skyriff/contracts";
 import type { AppContext } from "../../context.js";
 import type { Locale } from "../../lib/errors.js";
 import { formatCny, formatCoins } from "../../lib/money.js";
-import { listActiveProducts, type ProductRow } from "./repository.js";
+import { activePricesFen, listActiveProducts, type ProductRow } from "./repository.js";
 
 export async function listProducts(
   ctx: AppContext,
@@ -22,9 +22,13 @@ export async function listProducts(
   }));
 }
 
-/** The public economy of SPEC §1, straight from the one config module. */
-export function publicConfig(ctx: AppContext): PublicConfig {
+/**
+ * The public economy of SPEC §1, from the one config module; the monthly card and promoter prices from
+ * the products on sale (an admin may change them), and the models from the runtime catalog.
+ */
+export async function publicConfig(ctx: AppContext): Promise<PublicConfig> {
   const e = ctx.economy;
+  const prices = await activePricesFen(ctx.db, ["subscription_monthly", "promoter_activation"]);
   return {
     credits_per_cny: e.CREDITS_PER_CNY,
     generation: {
@@ -44,7 +48,7 @@ export function publicConfig(ctx: AppContext): PublicConfig {
     },
     freeze_days: e.FREEZE_DAYS,
     monthly_card: {
-      price_cny: formatCny(e.MONTHLY_CARD_PRICE_FEN),
+      price_cny: formatCny(prices.get("subscription_monthly") ?? e.MONTHLY_CARD_PRICE_FEN),
       days: e.MONTHLY_CARD_DAYS,
       daily_credits: e.MONTHLY_CARD_DAILY_CREDITS,
     },
@@ -60,7 +64,7 @@ export function publicConfig(ctx: AppContext): PublicConfig {
       auto_accept_days: e.ORDER_AUTO_ACCEPT_DAYS,
     },
     promoter: {
-      activation_cny: formatCny(e.PROMOTER_ACTIVATION_FEN),
+      activation_cny: formatCny(prices.get("promoter_activation") ?? e.PROMOTER_ACTIVATION_FEN),
       activation_credits: e.PROMOTER_ACTIVATION_CREDITS,
       new_user_bonus_credits: e.REFERRAL_NEW_USER_BONUS_CREDITS,
       new_user_bind_days: e.REFERRAL_BIND_WINDOW_DAYS,
@@ -68,7 +72,8 @@ export function publicConfig(ctx: AppContext): PublicConfig {
       second_level_commission_permille: e.SECOND_LEVEL_COMMISSION_PERMILLE,
     },
     recharge_daily_limit_cny: formatCny(e.RECHARGE_DAILY_LIMIT_FEN),
-    models: ctx.models
+    models: ctx.catalog
+      .models()
       .filter((m) => m.enabled)
       .map((m) => ({
         id: m.id,

@@ -17,7 +17,7 @@ import type { AppContext } from "../../context.js";
 import { ok } from "../../http/envelope.js";
 import { notFound } from "../../http/error-handler.js";
 import { idempotencyKey, sendIdempotent } from "../../http/idempotency.js";
-import { setRoles } from "../admin/roles.js";
+import { DEV_ACTOR_ID, setRoles } from "../admin/roles.js";
 import { devSmsOutbox } from "../auth/service.js";
 import { completeSandboxPayment } from "../payments/service.js";
 import { grantCredits, runJobAt } from "./service.js";
@@ -124,7 +124,15 @@ export async function devRoutes(fastify: FastifyInstance, ctx: AppContext): Prom
       },
     },
     async (req) =>
-      ok({ user_id: req.body.user_id, roles: await setRoles(ctx, req.body.user_id, req.body.roles, null) }),
+      ok({
+        user_id: req.body.user_id,
+        roles: await setRoles(
+          ctx,
+          { userId: DEV_ACTOR_ID, requestId: req.id },
+          req.body.user_id,
+          req.body.roles,
+        ),
+      }),
   );
 
   app.post(

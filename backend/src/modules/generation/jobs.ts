@@ -53,7 +53,8 @@ export function pollBackoffMs(errors: number, retryAfterMs: number | null): numb
 }
 
 export function registerGenerationJobs(registry: JobRegistry, ctx: AppContext): void {
-  const modelOf = (id: string): ModelDef | undefined => ctx.models.find((m) => m.id === id);
+  // Any model of the catalog, offered or not: a task accepted before its model was switched off runs on.
+  const modelOf = (id: string): ModelDef | undefined => ctx.catalog.model(id);
 
   registry.register(
     "generation.submit",

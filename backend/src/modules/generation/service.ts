@@ -67,8 +67,8 @@ export async function presentTask(ctx: AppContext, t: repo.TaskView): Promise<Ta
 }
 
 function resolveModel(ctx: AppContext, body: TaskCreateBody) {
-  const model = ctx.models.find((m) => m.id === body.model && m.enabled);
-  if (!model) throw invalid("model", "该模型暂不可用", "unknown or disabled model");
+  const model = ctx.catalog.model(body.model);
+  if (!model?.enabled) throw invalid("model", "该模型暂不可用", "unknown or disabled model");
   if (!model.durations.includes(body.duration_sec)) {
     throw invalid(
       "duration_sec",

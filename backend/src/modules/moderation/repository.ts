@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { notInArray, sql } from "drizzle-orm";
 import { type Executor, queryRows } from "../../db/client.js";
 import { sensitiveWords } from "../../db/schema/index.js";
 
@@ -22,4 +22,13 @@ export async function insertWords(ex: Executor, words: string[]): Promise<void> 
     .insert(sensitiveWords)
     .values(words.map((word) => ({ word })))
     .onConflictDoNothing();
+}
+
+/** Makes the table hold exactly `words` (removed ones deleted, new ones inserted now). */
+export async function replaceWords(ex: Executor, words: string[]): Promise<void> {
+  const unique = [...new Set(words)];
+  await ex
+    .delete(sensitiveWords)
+    .where(unique.length > 0 ? notInArray(sensitiveWords.word, unique) : undefined);
+  await insertWords(ex, unique);
 }

@@ -253,6 +253,17 @@ const renderers: Record<NotificationKind, Renderer> = {
       },
     };
   },
+  work_taken_down: (d) => ({
+    zh: { title: "作品已被下架", body: `你的作品《${s(d.work_title)}》因违反社区规范被下架：${s(d.reason)}` },
+    en: {
+      title: "Work taken down",
+      body: `Your work “${s(d.work_title)}” was taken down for breaking the community rules: ${s(d.reason)}`,
+    },
+  }),
+  work_restored: (d) => ({
+    zh: { title: "作品已恢复", body: `你的作品《${s(d.work_title)}》已恢复展示` },
+    en: { title: "Work restored", body: `Your work “${s(d.work_title)}” is public again` },
+  }),
 };
 
 export function renderNotification(

@@ -216,8 +216,7 @@ export async function adminOrderRoutes(fastify: FastifyInstance, ctx: AppContext
   app.get(
     "/admin/orders",
     {
-      preValidation,
-      preHandler,
+      preValidation: [preValidation, preHandler],
       schema: {
         tags: adminTags,
         summary: "Every order, newest first (by status; `disputed` is the dispute queue)",
@@ -232,8 +231,7 @@ export async function adminOrderRoutes(fastify: FastifyInstance, ctx: AppContext
   app.get(
     "/admin/orders/:id",
     {
-      preValidation,
-      preHandler,
+      preValidation: [preValidation, preHandler],
       schema: {
         tags: adminTags,
         summary: "An order with every application",
@@ -248,8 +246,7 @@ export async function adminOrderRoutes(fastify: FastifyInstance, ctx: AppContext
   app.post(
     "/admin/orders/:id/settle",
     {
-      preValidation: [preValidation, idempotencyKey(ctx.db, "admin.orders.settle")],
-      preHandler,
+      preValidation: [preValidation, preHandler, idempotencyKey(ctx.db, "admin.orders.settle")],
       schema: {
         tags: adminTags,
         summary: "Settle a dispute: pay the creator, refund the publisher, or split the budget",
@@ -262,7 +259,13 @@ export async function adminOrderRoutes(fastify: FastifyInstance, ctx: AppContext
     },
     async (req, reply) =>
       sendIdempotent(req, reply, (idem) =>
-        service.settle(ctx, currentUser(req).userId, req.params.id, req.body, idem),
+        service.settle(
+          ctx,
+          { userId: currentUser(req).userId, requestId: req.id },
+          req.params.id,
+          req.body,
+          idem,
+        ),
       ),
   );
 }

@@ -16,6 +16,7 @@ import { AppError, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { formatCoins, parseCoins } from "../../lib/money.js";
 import { DAY_MS } from "../../lib/time.js";
+import { type AdminActor, audit } from "../admin/audit.js";
 import { assertClean } from "../moderation/service.js";
 import { notify } from "../notifications/repository.js";
 import { findWork } from "../works/repository.js";
@@ -416,7 +417,7 @@ export async function dispute(ctx: Ctx, userId: string, id: string, reason: stri
 /** An admin settles a dispute: pay the creator, refund the publisher, or split the budget. */
 export async function settle(
   ctx: Ctx,
-  adminId: string,
+  actor: AdminActor,
   id: string,
   body: OrderSettleBody,
   idempotency?: IdempotencyHandle<Order>,
@@ -432,13 +433,26 @@ export async function settle(
   return withIdempotency(ctx.db, idempotency, async (tx) => {
     const now = ctx.clock.now();
     const done = await finish(ctx, tx, id, { from: ["disputed"] }, end[body.resolution], () => share, {
-      settledBy: adminId,
+      settledBy: actor.userId,
       settleNote: body.note,
     });
     if (!done) throw conflict(await repo.findOrder(tx, id));
     const data = { resolution: body.resolution, note: body.note, ...paidData(done.settlement) };
     tell(tx, done.order, done.order.publisherId, "order_dispute_settled", null, now, data);
     tell(tx, done.order, done.order.awardedUserId, "order_dispute_settled", null, now, data);
+    audit(
+      tx,
+      actor,
+      {
+        action: "order.settle",
+        targetType: "order",
+        targetId: id,
+        before: { status: "disputed", escrow: formatCoins(done.order.budgetMilli) },
+        after: { status: done.order.status, ...paidData(done.settlement) },
+        reason: body.note,
+      },
+      now,
+    );
     return adminView(ctx, id, tx);
   });
 }

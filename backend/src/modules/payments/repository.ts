@@ -179,3 +179,52 @@ export async function logNotification(ex: Executor, n: NotificationLog): Promise
     receivedAt: n.receivedAt,
   });
 }
+
+/** Payments for finance: by status and a payment id, gateway trade number or user id; newest first. */
+export async function searchForAdmin(
+  ex: Executor,
+  q: { status?: PaymentRow["status"]; text?: string; after: Keyset | null; limit: number },
+): Promise<PaymentRow[]> {
+  const text = q.text?.trim();
+  const keyset = q.after
+    ? sql`(${paymentOrders.createdAt}, ${paymentOrders.id}) < (${q.after.createdAt.toISOString()}::timestamptz, ${q.after.id})`
+    : undefined;
+  return ex
+    .select()
+    .from(paymentOrders)
+    .where(
+      and(
+        q.status ? eq(paymentOrders.status, q.status) : undefined,
+        text
+          ? or(
+              eq(paymentOrders.id, text),
+              eq(paymentOrders.outTradeNo, text),
+              eq(paymentOrders.gatewayTradeNo, text),
+              eq(paymentOrders.userId, text),
+            )
+          : undefined,
+        keyset,
+      ),
+    )
+    .orderBy(desc(paymentOrders.createdAt), desc(paymentOrders.id))
+    .limit(q.limit + 1);
+}
+
+/** The verified payload of the latest notification that fulfilled (or confirmed) the payment. */
+export async function verifiedCallbackOf(
+  ex: Executor,
+  paymentId: string,
+): Promise<Record<string, unknown> | null> {
+  const [row] = await ex
+    .select({ payload: paymentNotifications.verifiedPayload })
+    .from(paymentNotifications)
+    .where(
+      and(
+        eq(paymentNotifications.paymentId, paymentId),
+        sql`${paymentNotifications.verifiedPayload} is not null`,
+      ),
+    )
+    .orderBy(desc(paymentNotifications.receivedAt))
+    .limit(1);
+  return (row?.payload as Record<string, unknown> | undefined) ?? null;
+}

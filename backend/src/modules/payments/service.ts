@@ -552,3 +552,16 @@ export async function completeSandboxPayment(
     fulfilled: after?.fulfilledAt != null,
   };
 }
+
+/**
+ * 重新查询 (finance): asks the gateway about one order now, outside any transaction, and settles it the
+ * way the query job would (a paid order is fulfilled once; an expired one closed). A finished order is
+ * left as it is. Returns the order as it stands afterwards.
+ */
+export async function requeryPayment(ctx: AppContext, paymentId: string): Promise<repo.PaymentRow> {
+  const order = await repo.findOrder(ctx.db, paymentId);
+  if (!order) throw new AppError(ErrorCode.PAYMENT_NOT_FOUND);
+  const provider = ctx.pay.providers.get(order.channel);
+  if (order.status === "pending" && provider) await settleFromGateway(ctx, provider, order, ctx.clock.now());
+  return (await repo.findOrder(ctx.db, paymentId)) ?? order;
+}

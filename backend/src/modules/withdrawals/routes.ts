@@ -91,8 +91,7 @@ export async function adminWithdrawalRoutes(fastify: FastifyInstance, ctx: AppCo
   app.get(
     "/admin/withdrawals",
     {
-      preValidation,
-      preHandler,
+      preValidation: [preValidation, preHandler],
       schema: {
         tags,
         summary: "The withdrawal review queue (by status, newest first)",
@@ -107,8 +106,7 @@ export async function adminWithdrawalRoutes(fastify: FastifyInstance, ctx: AppCo
   app.post(
     "/admin/withdrawals/:id/approve",
     {
-      preValidation,
-      preHandler,
+      preValidation: [preValidation, preHandler],
       schema: {
         tags,
         summary: "Approve: starts the payout through the method's channel",
@@ -117,14 +115,14 @@ export async function adminWithdrawalRoutes(fastify: FastifyInstance, ctx: AppCo
         response: { 200: envelope(adminWithdrawal) },
       },
     },
-    async (req) => ok(await service.approve(ctx, currentUser(req).userId, req.params.id)),
+    async (req) =>
+      ok(await service.approve(ctx, { userId: currentUser(req).userId, requestId: req.id }, req.params.id)),
   );
 
   app.post(
     "/admin/withdrawals/:id/reject",
     {
-      preValidation,
-      preHandler,
+      preValidation: [preValidation, preHandler],
       schema: {
         tags,
         summary: "Reject with a reason: the coins go back (withdraw_refund)",
@@ -134,14 +132,21 @@ export async function adminWithdrawalRoutes(fastify: FastifyInstance, ctx: AppCo
         response: { 200: envelope(adminWithdrawal) },
       },
     },
-    async (req) => ok(await service.reject(ctx, currentUser(req).userId, req.params.id, req.body.reason)),
+    async (req) =>
+      ok(
+        await service.reject(
+          ctx,
+          { userId: currentUser(req).userId, requestId: req.id },
+          req.params.id,
+          req.body.reason,
+        ),
+      ),
   );
 
   app.post(
     "/admin/withdrawals/:id/mark_paid",
     {
-      preValidation,
-      preHandler,
+      preValidation: [preValidation, preHandler],
       schema: {
         tags,
         summary: "Mark a manually transferred (bank card) withdrawal paid",
@@ -150,14 +155,14 @@ export async function adminWithdrawalRoutes(fastify: FastifyInstance, ctx: AppCo
         response: { 200: envelope(adminWithdrawal) },
       },
     },
-    async (req) => ok(await service.markPaid(ctx, currentUser(req).userId, req.params.id)),
+    async (req) =>
+      ok(await service.markPaid(ctx, { userId: currentUser(req).userId, requestId: req.id }, req.params.id)),
   );
 
   app.get(
     "/admin/withdrawals/bank_batch.csv",
     {
-      preValidation,
-      preHandler,
+      preValidation: [preValidation, preHandler],
       schema: {
         tags,
         summary: "The approved bank-card withdrawals as a CSV batch for the manual transfer",

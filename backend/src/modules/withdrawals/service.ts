@@ -26,6 +26,7 @@ import { newId } from "../../lib/ids.js";
 import { formatCny, formatCoins } from "../../lib/money.js";
 import { shanghaiDate } from "../../lib/time.js";
 import { bankBatchCsv, payoutChannelFor } from "../../providers/payout/index.js";
+import { type AdminActor, audit } from "../admin/audit.js";
 import { notify } from "../notifications/repository.js";
 import { findUserById } from "../users/repository.js";
 import { maskAccount, maskName, normalizeAccount, sealAccount, unsealAccount } from "./account.js";
@@ -255,6 +256,22 @@ export function tell(
   );
 }
 
+const reviewAudit = (
+  action: string,
+  before: Pick<repo.WithdrawalRow, "status">,
+  after: repo.WithdrawalRow,
+) => ({
+  action,
+  targetType: "withdrawal",
+  targetId: after.id,
+  before: { status: before.status },
+  after: {
+    status: after.status,
+    amount_cny: formatCny(after.amountFen),
+    payout_channel: after.payoutChannel,
+  },
+});
+
 const stateConflict = (w: repo.WithdrawalRow | null) =>
   w
     ? new AppError(ErrorCode.STATE_CONFLICT, { status: w.status, payout_status: w.payoutStatus })
@@ -267,7 +284,8 @@ async function reviewView(ctx: Ctx, id: string): Promise<AdminWithdrawal> {
 }
 
 /** 审核通过: applied → approved, and the transfer starts through the outbox (never inside the transaction). */
-export async function approve(ctx: Ctx, reviewerId: string, id: string): Promise<AdminWithdrawal> {
+export async function approve(ctx: Ctx, actor: AdminActor, id: string): Promise<AdminWithdrawal> {
+  const reviewerId = actor.userId;
   await ctx.db.transaction(async (tx) => {
     const now = ctx.clock.now();
     const current = await repo.findWithdrawal(tx, id);
@@ -292,6 +310,7 @@ export async function approve(ctx: Ctx, reviewerId: string, id: string): Promise
     if (!manual)
       await enqueue(tx, "withdrawals.payout", { withdrawalId: id }, { id: `withdrawal:${id}:payout` });
     tell(tx, moved, "withdrawal_approved", now);
+    audit(tx, actor, reviewAudit("withdrawal.approve", current, moved), now);
   });
   ctx.jobs.kick();
   return reviewView(ctx, id);
@@ -300,10 +319,11 @@ export async function approve(ctx: Ctx, reviewerId: string, id: string): Promise
 /** 驳回: applied → rejected with the reason; the coins come back in the same transaction. */
 export async function reject(
   ctx: Ctx,
-  reviewerId: string,
+  actor: AdminActor,
   id: string,
   reason: string,
 ): Promise<AdminWithdrawal> {
+  const reviewerId = actor.userId;
   await ctx.db.transaction(async (tx) => {
     const now = ctx.clock.now();
     const moved = await repo.transition(
@@ -315,12 +335,14 @@ export async function reject(
     if (!moved) throw stateConflict(await repo.findWithdrawal(tx, id));
     await refund(tx, moved, now);
     tell(tx, moved, "withdrawal_rejected", now);
+    audit(tx, actor, { ...reviewAudit("withdrawal.reject", { status: "applied" }, moved), reason }, now);
   });
   return reviewView(ctx, id);
 }
 
 /** 标记已打款: finance transferred a bank-card withdrawal by hand (the CSV batch). */
-export async function markPaid(ctx: Ctx, reviewerId: string, id: string): Promise<AdminWithdrawal> {
+export async function markPaid(ctx: Ctx, actor: AdminActor, id: string): Promise<AdminWithdrawal> {
+  const reviewerId = actor.userId;
   await ctx.db.transaction(async (tx) => {
     const now = ctx.clock.now();
     const moved = await repo.transition(
@@ -332,6 +354,7 @@ export async function markPaid(ctx: Ctx, reviewerId: string, id: string): Promis
     if (!moved) throw stateConflict(await repo.findWithdrawal(tx, id));
     await settlePaid(tx, moved, now);
     tell(tx, moved, "withdrawal_paid", now);
+    audit(tx, actor, reviewAudit("withdrawal.mark_paid", { status: "approved" }, moved), now);
   });
   return reviewView(ctx, id);
 }

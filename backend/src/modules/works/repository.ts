@@ -265,3 +265,61 @@ export async function addShare(ex: Executor, workId: string): Promise<number | n
   );
   return rows[0]?.share_count ?? null;
 }
+
+/** An admin takes a work down (from published or unpublished); null when it was taken down already. */
+export async function takeDownWork(tx: Tx, id: string, reason: string, at: Date): Promise<WorkRow | null> {
+  const rows = await tx
+    .update(works)
+    .set({ status: "taken_down", takedownReason: reason, updatedAt: at })
+    .where(sql`${works.id} = ${id} and ${works.status} in ('published', 'unpublished')`)
+    .returning();
+  return rows[0] ?? null;
+}
+
+/** An admin restores a taken-down work to the public; null when it was not taken down. */
+export async function restoreWork(tx: Tx, id: string, at: Date): Promise<WorkRow | null> {
+  const rows = await tx
+    .update(works)
+    .set({ status: "published", takedownReason: null, updatedAt: at })
+    .where(sql`${works.id} = ${id} and ${works.status} = 'taken_down'`)
+    .returning();
+  return rows[0] ?? null;
+}
+
+export interface AdminWorkRow {
+  id: string;
+  title: string;
+  status: "published" | "unpublished" | "taken_down";
+  takedown_reason: string | null;
+  creator_user_id: string;
+  nickname: string;
+  thumb_key: string;
+  play_key: string;
+  like_count: number | null;
+  tip_count: number | null;
+  created_at: Date | string;
+}
+
+/** Works for moderation: by status and a title fragment or id, newest first. */
+export async function listWorksForAdmin(
+  ex: Executor,
+  q: { status?: string; text?: string; after: { createdAt: Date; id: string } | null; limit: number },
+): Promise<AdminWorkRow[]> {
+  const text = q.text?.trim();
+  return queryRows<AdminWorkRow>(
+    ex,
+    sql`select w.id, w.title, w.status, w.takedown_reason, w.creator_user_id, u.nickname, v.thumb_key, v.play_key,
+          s.like_count, s.tip_count, w.created_at
+        from works w join users u on u.id = w.creator_user_id join video_assets v on v.id = w.video_id
+        left join work_stats s on s.work_id = w.id
+        where true ${q.status ? sql`and w.status = ${q.status}` : sql``}
+        ${text ? sql`and (w.id = ${text} or w.title ilike ${`%${text.replace(/[%_\\]/g, "\\$&")}%`})` : sql``}
+        ${q.after ? sql`and (w.created_at, w.id) < (${q.after.createdAt.toISOString()}::timestamptz, ${q.after.id})` : sql``}
+        order by w.created_at desc, w.id desc limit ${q.limit + 1}`,
+  );
+}
+
+export async function findWorkForAdmin(ex: Executor, id: string): Promise<AdminWorkRow | null> {
+  const rows = await listWorksForAdmin(ex, { text: id, after: null, limit: 0 });
+  return rows.find((r) => r.id === id) ?? null;
+}

@@ -1,0 +1,239 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "../../src/db/client.js";
+import { refreshFeedSnapshots } from "../../src/modules/feed/service.js";
+import { call, startTestApp, type TestApp } from "../helpers/app.js";
+import { newUser, publishNew, type TestUser } from "../helpers/community.js";
+
+// 2026-12-01 10:00 Shanghai.
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({
+    start: new Date("2026-12-01T02:00:00Z"),
+    env: { ADMIN_ADJUST_DAILY_CREDITS: "1000" },
+  });
+});
+afterAll(() => t.close());
+
+let seq = 0;
+const key = () => `admin-test-${++seq}-${Date.now()}`;
+
+async function withRoles(roles: string[]): Promise<TestUser> {
+  const u = await newUser(t);
+  const res = await call(t, "POST", "/api/v1/dev/roles", { body: { user_id: u.id, roles } });
+  expect(res.status).toBe(200);
+  return u;
+}
+
+const auditOf = async (targetId: string) =>
+  queryRows<{ action: string; actor_id: string; reason: string | null; request_id: string | null }>(
+    t.ctx.db,
+    sql`select action, actor_id, reason, request_id from audit_log where target_id = ${targetId} order by created_at`,
+  );
+
+describe("every admin route refuses a user without the role", () => {
+  it("enumerates /api/v1/admin/* from the OpenAPI document: 403/2002 for a plain user, before any validation", async () => {
+    const plain = await newUser(t);
+    const doc = (await call(t, "GET", "/openapi.json")).body as unknown as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const routes = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith("/api/v1/admin/"))
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => [method.toUpperCase(), path] as const));
+    expect(routes.length).toBeGreaterThanOrEqual(25);
+    for (const [method, path] of routes) {
+      const url = path.replace(/\{[^}]+\}/g, "01J0000000000000000000000");
+      const res = await call(t, method as "GET", url, {
+        token: plain.token,
+        body: method === "GET" ? undefined : {},
+        headers: { "idempotency-key": key() },
+      });
+      expect([res.status, res.body?.code], `${method} ${path}`).toEqual([403, 2002]);
+    }
+  });
+
+  it("a moderator cannot adjust money and a finance user cannot ban", async () => {
+    const target = await newUser(t);
+    const moderator = await withRoles(["moderator"]);
+    const financeUser = await withRoles(["finance"]);
+    const adjust = await call(t, "POST", `/api/v1/admin/users/${target.id}/adjust`, {
+      token: moderator.token,
+      headers: { "idempotency-key": key() },
+      body: { asset: "credits", amount: "10", reason: "测试" },
+    });
+    expect([adjust.status, adjust.body.code]).toEqual([403, 2002]);
+    const ban = await call(t, "POST", `/api/v1/admin/users/${target.id}/ban`, {
+      token: financeUser.token,
+      body: { reason: "测试封禁" },
+    });
+    expect([ban.status, ban.body.code]).toEqual([403, 2002]);
+    expect((await call(t, "GET", "/api/v1/admin/me", { token: moderator.token })).body.data.roles).toEqual([
+      "moderator",
+    ]);
+  });
+});
+
+describe("users", () => {
+  it("search by phone tail, nickname or id; a ban ends the user's sessions at once (403/1004) and is audited", async () => {
+    const admin = await withRoles(["admin"]);
+    const target = await newUser(t);
+    const detail = await call(t, "GET", `/api/v1/admin/users/${target.id}`, { token: admin.token });
+    const phone = detail.body.data.phone as string;
+    const byPhone = await call(t, "GET", `/api/v1/admin/users?q=${phone.slice(-8)}`, { token: admin.token });
+    expect(byPhone.body.data.items.map((u: { user_id: string }) => u.user_id)).toContain(target.id);
+    const byId = await call(t, "GET", `/api/v1/admin/users?q=${target.id}`, { token: admin.token });
+    expect(byId.body.data.items).toHaveLength(1);
+
+    expect((await call(t, "GET", "/api/v1/me", { token: target.token })).status).toBe(200);
+    const banned = await call(t, "POST", `/api/v1/admin/users/${target.id}/ban`, {
+      token: admin.token,
+      body: { reason: "发布违规内容" },
+      headers: { "x-request-id": "req-ban-1" },
+    });
+    expect(banned.body.data).toMatchObject({ status: "banned", ban_reason: "发布违规内容" });
+    const next = await call(t, "GET", "/api/v1/me", { token: target.token });
+    expect([next.status, next.body.code]).toEqual([403, 1004]);
+    expect(await auditOf(target.id)).toEqual([
+      { action: "user.ban", actor_id: admin.id, reason: "发布违规内容", request_id: "req-ban-1" },
+    ]);
+    const again = await call(t, "POST", `/api/v1/admin/users/${target.id}/ban`, {
+      token: admin.token,
+      body: { reason: "再封一次" },
+    });
+    expect([again.status, again.body.code]).toEqual([409, 2007]);
+    const lifted = await call(t, "POST", `/api/v1/admin/users/${target.id}/unban`, {
+      token: admin.token,
+      body: { reason: "申诉通过" },
+    });
+    expect(lifted.body.data.status).toBe("active");
+  });
+
+  it("adjusts credits with a reason through the ledger (admin_adjust), within the admin's daily limit", async () => {
+    const financeUser = await withRoles(["finance"]);
+    const target = await newUser(t);
+    const adjust = (amount: string, reason = "补偿生成失败") =>
+      call(t, "POST", `/api/v1/admin/users/${target.id}/adjust`, {
+        token: financeUser.token,
+        headers: { "idempotency-key": key() },
+        body: { asset: "credits", amount, reason },
+      });
+    const granted = await adjust("300");
+    expect(granted.body.data.balance_after).toBe(300);
+    const ledger = await call(t, "GET", "/api/v1/wallet/ledgers?type=credits", { token: target.token });
+    expect(ledger.body.data.items[0]).toMatchObject({
+      type: "admin_adjust",
+      amount: 300,
+      balance_after: 300,
+    });
+    const taken = await adjust("-100", "误发回收");
+    expect(taken.body.data.balance_after).toBe(200);
+    const overdraw = await adjust("-500", "回收过多");
+    expect([overdraw.status, overdraw.body.code]).toEqual([402, 2001]);
+    const overLimit = await adjust("601", "超出额度");
+    expect([overLimit.status, overLimit.body.code]).toEqual([403, 2002]);
+    const noReason = await call(t, "POST", `/api/v1/admin/users/${target.id}/adjust`, {
+      token: financeUser.token,
+      headers: { "idempotency-key": key() },
+      body: { asset: "credits", amount: "5" },
+    });
+    expect(noReason.status).toBe(422);
+    const audit = await auditOf(target.id);
+    expect(audit.map((a) => [a.action, a.reason])).toEqual([
+      ["user.adjust", "补偿生成失败"],
+      ["user.adjust", "误发回收"],
+    ]);
+    const detail = await call(t, "GET", `/api/v1/admin/users/${target.id}`, { token: financeUser.token });
+    expect(detail.body.data).toMatchObject({ credits: 200, adjust_limits: { credits: 600 } });
+    const log = await call(t, "GET", `/api/v1/admin/audit?target_id=${target.id}`, {
+      token: financeUser.token,
+    });
+    expect(log.body.data.items.map((e: { action: string }) => e.action)).toEqual([
+      "user.adjust",
+      "user.adjust",
+    ]);
+  });
+});
+
+describe("moderation", () => {
+  it("a taken-down work leaves the discover feed at once and its creator is told; restore brings it back", async () => {
+    const moderator = await withRoles(["moderator"]);
+    const creator = await newUser(t);
+    const work = await publishNew(t, creator);
+    await refreshFeedSnapshots(t.ctx);
+    const inFeed = async () =>
+      (await call(t, "GET", "/api/v1/feed?tab=discover&limit=50")).body.data.items.map(
+        (w: { work_id: string }) => w.work_id,
+      );
+    expect(await inFeed()).toContain(work.work_id);
+    const down = await call(t, "POST", `/api/v1/admin/works/${work.work_id}/take_down`, {
+      token: moderator.token,
+      body: { reason: "含有违规画面" },
+    });
+    expect(down.body.data).toMatchObject({ status: "taken_down", takedown_reason: "含有违规画面" });
+    expect(await inFeed()).not.toContain(work.work_id);
+    const told = await call(t, "GET", "/api/v1/notifications", { token: creator.token });
+    expect(told.body.data.items[0]).toMatchObject({ kind: "work_taken_down", ref_id: work.work_id });
+    const restored = await call(t, "POST", `/api/v1/admin/works/${work.work_id}/restore`, {
+      token: moderator.token,
+      body: { reason: "复核无问题" },
+    });
+    expect(restored.body.data.status).toBe("published");
+    expect(await inFeed()).toContain(work.work_id);
+    expect((await auditOf(work.work_id)).map((a) => a.action)).toEqual(["work.take_down", "work.restore"]);
+  });
+
+  it("a word added to the list is refused in the next title", async () => {
+    const moderator = await withRoles(["moderator"]);
+    const current = await call(t, "GET", "/api/v1/admin/sensitive_words", { token: moderator.token });
+    expect(current.body).toMatchObject({ code: 0 });
+    const words = [...current.body.data.words, "违禁测试词"];
+    const saved = await call(t, "PUT", "/api/v1/admin/sensitive_words", {
+      token: moderator.token,
+      body: { words },
+    });
+    expect(saved.body).toMatchObject({ code: 0 });
+    expect(saved.body.data.words).toContain("违禁测试词");
+    const creator = await newUser(t);
+    await expect(publishNew(t, creator, { title: "这是违禁测试词标题" })).rejects.toThrow(/4220/);
+  });
+});
+
+describe("dashboard, payments and reconciliation", () => {
+  it("the dashboard counts today's new users, generations and GMV by channel", async () => {
+    const admin = await withRoles(["admin"]);
+    const buyer = await newUser(t);
+    const pay = await call(t, "POST", "/api/v1/payments/create", {
+      token: buyer.token,
+      headers: { "idempotency-key": key() },
+      body: { product_id: "credits_120", pay_channel: "sandbox", client: "h5" },
+    });
+    await call(t, "POST", `/api/v1/dev/payments/${pay.body.data.payment_id}/complete`, {
+      body: { result: "success" },
+    });
+    const res = await call(t, "GET", "/api/v1/admin/dashboard?days=7", { token: admin.token });
+    expect(res.status).toBe(200);
+    const series = res.body.data.series as { day: string; new_users: number; gmv_cny: { sandbox: string } }[];
+    expect(series).toHaveLength(7);
+    const today = series.at(-1);
+    expect(today?.day).toBe("2026-12-01");
+    expect(today?.new_users).toBeGreaterThanOrEqual(2);
+    expect(Number(today?.gmv_cny.sandbox)).toBeGreaterThanOrEqual(6);
+    expect(res.body.data.totals.users).toBeGreaterThanOrEqual(2);
+
+    const listed = await call(t, "GET", `/api/v1/admin/payments?q=${buyer.id}`, { token: admin.token });
+    expect(listed.body.data.items[0]).toMatchObject({ status: "paid", user_id: buyer.id });
+    expect(listed.body.data.items[0].raw_callback).not.toBeNull();
+    const requeried = await call(t, "POST", `/api/v1/admin/payments/${pay.body.data.payment_id}/requery`, {
+      token: admin.token,
+    });
+    expect(requeried.body.data.status).toBe("paid");
+  });
+
+  it("runs the reconciliation now and keeps the report", async () => {
+    const financeUser = await withRoles(["finance"]);
+    const ran = await call(t, "POST", "/api/v1/admin/reconciliation/run", { token: financeUser.token });
+    expect(ran.body.data).toMatchObject({ ok: true, account_mismatches: [], escrow_mismatches: [] });
+    const latest = await call(t, "GET", "/api/v1/admin/reconciliation", { token: financeUser.token });
+    expect(latest.body.data.ran_at).toBe(ran.body.data.ran_at);
+  });
+});
