@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import {
   apiGet,
@@ -266,6 +268,131 @@ test.describe("the generation loop", () => {
     await expect(page).toHaveURL(/\/tasks$/);
   });
 
+  test("创作 follows the chosen model: resolution buttons, image limits, 画面比例跟随参考图", async ({
+    page,
+    request,
+  }, testInfo) => {
+    const session = await loginViaApi(request);
+    await grantCredits(request, session, 100);
+    await useSession(page, session);
+    // The e2e server runs the simulator only: two living-vendor models (as config/models.ts defines
+    // them) are added to what /config answers. The server itself still refuses to run them.
+    const living = [
+      {
+        id: "seedance-2.0",
+        name: "即梦 Seedance 2.0",
+        vendor: "ark",
+        durations: [5, 10, 15],
+        ratios: ["9:16", "16:9", "1:1"],
+        resolutions: ["720p", "480p", "1080p"],
+        image_to_video: true,
+        image: {
+          min_side: 300,
+          max_side: 6000,
+          min_aspect: 0.4,
+          max_aspect: 2.5,
+          max_bytes: 30 * 1024 * 1024,
+          output: "crops-to-ratio",
+        },
+        credits_per_second: 1,
+      },
+      {
+        id: "wan2.7",
+        name: "通义万相 2.7",
+        vendor: "dashscope",
+        durations: [5, 10, 15],
+        ratios: ["9:16", "16:9", "1:1"],
+        resolutions: ["720p", "1080p"],
+        image_to_video: true,
+        image: {
+          min_side: 360,
+          max_side: 2000,
+          min_aspect: 0.25,
+          max_aspect: 4,
+          max_bytes: 10 * 1024 * 1024,
+          output: "follows-image",
+        },
+        credits_per_second: 1,
+      },
+    ];
+    await page.route("**/api/v1/config", async (route) => {
+      const response = await route.fetch();
+      const json = await response.json();
+      json.data.models.push(...living);
+      await route.fulfill({ response, json });
+    });
+    const uploads: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith("/api/v1/media/upload")) uploads.push(r.url());
+    });
+    await page.goto("/create");
+
+    // The simulator has one resolution: no buttons for it.
+    await expect(activeOption(page, `model-option-${SIM}`)).toHaveCount(1);
+    await expect(page.getByTestId("resolution-picker")).toHaveCount(0);
+
+    await page.getByTestId("model-option-seedance-2.0").click();
+    const resolutions = page.getByTestId("resolution-picker").locator(".adm-selector-item");
+    await expect(resolutions).toHaveText([/^480P$/, /^720P默认$/, /^1080P$/]);
+    await expect(activeOption(page, "resolution-option-720p")).toHaveCount(1);
+    await expect(page.getByTestId("duration-picker").locator(".adm-selector-item")).toHaveText([
+      "5 秒",
+      "10 秒",
+      "15 秒",
+    ]);
+    await page.getByTestId("resolution-option-1080p").click();
+    await expect(activeOption(page, "resolution-option-1080p")).toHaveCount(1);
+
+    // Too large for the upload: refused on the phone, nothing is sent.
+    await page.getByTestId("reference-input").setInputFiles({
+      name: "huge.png",
+      mimeType: "image/png",
+      buffer: Buffer.alloc(10 * 1024 * 1024 + 1),
+    });
+    await expect(page.getByTestId("upload-error")).toHaveText("图片不能超过 10 MB，请压缩后再上传");
+    expect(uploads).toHaveLength(0);
+
+    // A small panorama: accepted, and the user is told what fitting it into the model will do.
+    await page.getByTestId("reference-input").setInputFiles({
+      name: "strip.png",
+      mimeType: "image/png",
+      buffer: makePng(200, 60),
+    });
+    await expect(page.getByTestId("reference-preview")).toBeVisible();
+    const fit = page.getByTestId("reference-fit");
+    await expect(fit).toContainText("参考图较小（200×60），该模型要求每边至少 300 像素");
+    await expect(fit).toContainText("补黑边");
+    // Seedance crops the image to the chosen ratio: the ratio buttons stay.
+    await expect(page.getByTestId("ratio-picker")).toBeVisible();
+    await page.screenshot({ path: testInfo.outputPath("create-seedance-resolutions.png") });
+
+    // Wan's video keeps the image's ratio: no ratio to pick while an image is attached.
+    await page.getByTestId("model-option-wan2.7").click();
+    await expect(page.getByTestId("ratio-follows-image")).toContainText("画面比例跟随参考图");
+    await expect(page.getByTestId("ratio-picker")).toHaveCount(0);
+    // 200×60 is inside Wan's 1:4–4:1, so no bars there; still too small.
+    await expect(fit).toContainText("每边至少 360 像素");
+    await expect(fit).not.toContainText("补黑边");
+    await page.getByTestId("project-current").scrollIntoViewIfNeeded();
+    await expect(page.locator(".adm-toast-mask")).toHaveCount(0);
+    await page.screenshot({ path: testInfo.outputPath("create-wan-follows-image.png") });
+    await page.getByTestId("reference-remove").click();
+    await expect(page.getByTestId("ratio-picker")).toBeVisible();
+
+    // The create carries the resolution picked (the server then refuses the model it does not run).
+    await page.getByTestId("model-option-seedance-2.0").click();
+    await promptBox(page).fill("清晨的竹林，薄雾，1080P");
+    await page.getByTestId("create-submit").click();
+    const sent = page.waitForRequest((r) => r.url().endsWith("/api/v1/tasks/create"));
+    await page.locator(".adm-dialog").getByRole("button", { name: "确认生成" }).click();
+    expect((await sent).postDataJSON()).toMatchObject({
+      model: "seedance-2.0",
+      resolution: "1080p",
+      duration_sec: 5,
+    });
+    await expect(page.getByText("该模型暂不可用")).toBeVisible();
+  });
+
   test("the 创作 form (prompt, image, model, duration, ratio, project) survives 去充值 and back", async ({
     page,
     request,
@@ -327,6 +454,60 @@ test.describe("the generation loop", () => {
     await page.reload();
     await expectKept();
     expect(await creditsBalance(request, session)).toBe(10);
+  });
+
+  test.describe("换用同类模型", () => {
+    // docs/screenshots are 390×844 at 1×; a normal run leaves them alone (UPDATE_SCREENSHOTS=1 refreshes).
+    test.use({ deviceScaleFactor: 1 });
+
+    test("the switch is off by default, kept in the draft, and sends allow_failover only when on", async ({
+      page,
+      request,
+    }, testInfo) => {
+      const session = await loginViaApi(request);
+      await grantCredits(request, session, 100);
+      await useSession(page, session);
+      await page.goto("/create");
+      const row = page.getByTestId("failover-row");
+      const toggle = page.getByTestId("failover-switch");
+      await expect(row).toContainText("换用同类模型");
+      await expect(row).toContainText("所选模型暂不可用时，自动换用同类模型（价格相同或更低，差价退回）");
+      await expect(toggle).toHaveAttribute("aria-checked", "false");
+
+      // Off: the request is the one it always was, without the field.
+      await promptBox(page).fill("海边的日落，不换模型");
+      await page.getByTestId("create-submit").click();
+      const plain = page.waitForRequest((r) => r.url().endsWith("/api/v1/tasks/create"));
+      await page.locator(".adm-dialog").getByRole("button", { name: "确认生成" }).click();
+      expect((await plain).postDataJSON()).not.toHaveProperty("allow_failover");
+      await expect(page).toHaveURL(/\/tasks$/);
+
+      // A new form starts off again; once on, it stays on in the draft (here over a reload).
+      await page.goto("/create");
+      await expect(toggle).toHaveAttribute("aria-checked", "false");
+      await toggle.click();
+      await expect(toggle).toHaveAttribute("aria-checked", "true");
+      await promptBox(page).fill("海边的日落，允许换用同类模型");
+      await page.reload();
+      await expect(promptBox(page)).toHaveValue("海边的日落，允许换用同类模型");
+      await expect(toggle).toHaveAttribute("aria-checked", "true");
+
+      await expect(page.locator(".adm-toast-mask")).toHaveCount(0);
+      const outDir = process.env.UPDATE_SCREENSHOTS
+        ? join(import.meta.dirname, "..", "..", "docs", "screenshots")
+        : testInfo.outputPath();
+      mkdirSync(outDir, { recursive: true });
+      await page.screenshot({ path: join(outDir, "create-failover.png") });
+
+      await page.getByTestId("create-submit").click();
+      const sent = page.waitForRequest((r) => r.url().endsWith("/api/v1/tasks/create"));
+      await page.locator(".adm-dialog").getByRole("button", { name: "确认生成" }).click();
+      expect((await sent).postDataJSON()).toMatchObject({ model: SIM, allow_failover: true });
+      await expect(page).toHaveURL(/\/tasks$/);
+      // The card names the model the task is on (after a move, the one it moved to).
+      const card = page.getByTestId("task-row").filter({ hasText: "允许换用同类模型" });
+      await expect(card.getByTestId("task-meta")).toContainText(SIM_NAME);
+    });
   });
 
   test("task cards: filtered empty tabs, thumbnail, model, time, wait estimate, steady progress, refund", async ({

@@ -477,8 +477,12 @@ export type CreateDraft = {
   model: string | null;
   duration: number | null;
   ratio: string | null;
+  /** Absent in drafts from before resolutions, and in 再次生成 from a task: the model's default. */
+  resolution?: string | null;
   projectId: string | null;
   referenceAssetId: string | null;
+  /** 换用同类模型; absent (older drafts, 再次生成 from a task): off. */
+  allowFailover?: boolean;
 };
 
 const DRAFT_KEY = "skyriff.create_draft";
@@ -493,8 +497,10 @@ export function loadDraft(): CreateDraft | null {
       model: typeof d.model === "string" ? d.model : null,
       duration: typeof d.duration === "number" ? d.duration : null,
       ratio: typeof d.ratio === "string" ? d.ratio : null,
+      resolution: typeof d.resolution === "string" ? d.resolution : null,
       projectId: typeof d.projectId === "string" ? d.projectId : null,
       referenceAssetId: typeof d.referenceAssetId === "string" ? d.referenceAssetId : null,
+      allowFailover: d.allowFailover === true,
     };
   } catch {
     return null;

@@ -7,6 +7,7 @@ import type { Clock } from "./lib/clock.js";
 import type { SessionCache } from "./modules/auth/session-cache.js";
 import type { TokenService } from "./modules/auth/tokens.js";
 import type { ModelCatalog } from "./modules/catalog/models.js";
+import type { VendorHealth } from "./modules/generation/health.js";
 import type { WalletCache } from "./modules/wallet/cache.js";
 import type { PayChannels } from "./providers/pay/index.js";
 import type { PayoutChannel, PayoutProvider } from "./providers/payout/index.js";
@@ -37,6 +38,8 @@ export interface AppContext {
   catalog: ModelCatalog;
   /** The vendors with credentials (plus the simulator when it is on). */
   vendors: Map<VendorName, VideoVendor>;
+  /** Per-vendor circuit breakers, error rates and latency of this process's vendor calls. */
+  vendorHealth: VendorHealth;
   registry: JobRegistry;
   jobs: JobRunner;
   /** The offered payment channels (and the sandbox gateway in development). */

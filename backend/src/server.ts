@@ -38,8 +38,10 @@ import { creatorIncomeRoutes } from "./modules/creator-income/routes.js";
 import { devRoutes } from "./modules/dev/routes.js";
 import { registerCommunityJobs } from "./modules/feed/jobs.js";
 import { feedRoutes } from "./modules/feed/routes.js";
+import { VendorHealth } from "./modules/generation/health.js";
 import { registerGenerationJobs } from "./modules/generation/jobs.js";
 import { generationRoutes } from "./modules/generation/routes.js";
+import { vendorCostRoutes } from "./modules/generation/vendor-costs.js";
 import { mediaRoutes } from "./modules/media/routes.js";
 import { notificationRoutes } from "./modules/notifications/routes.js";
 import { registerOrderJobs } from "./modules/orders/jobs.js";
@@ -55,6 +57,7 @@ import { systemRoutes } from "./modules/system/routes.js";
 import { registerTaskCenterJobs } from "./modules/task-center/jobs.js";
 import { taskCenterRoutes } from "./modules/task-center/routes.js";
 import { userRoutes } from "./modules/users/routes.js";
+import { vendorCallbackRoutes } from "./modules/vendor-callbacks/routes.js";
 import { startBalanceFeed } from "./modules/wallet/balance-feed.js";
 import { WalletCache } from "./modules/wallet/cache.js";
 import { walletRoutes } from "./modules/wallet/routes.js";
@@ -126,6 +129,7 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
   app.addHook("onClose", async () => {
     await balanceFeed.close();
     await ctx.jobs.stop();
+    ctx.vendorHealth.close();
     await ctx.catalog.close();
     await ctx.database.close();
   });
@@ -150,6 +154,7 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
       await catalogRoutes(api, ctx);
       await mediaRoutes(api, ctx);
       await generationRoutes(api, ctx);
+      await vendorCallbackRoutes(api, ctx);
       await assetRoutes(api, ctx);
       await projectRoutes(api, ctx);
       await worksRoutes(api, ctx);
@@ -168,6 +173,7 @@ export async function createServer(config: AppConfig, opts: ServerOptions = {}):
       await adminRoutes(api, ctx);
       await adminCatalogRoutes(api, ctx);
       await adminJobRoutes(api, ctx);
+      await vendorCostRoutes(api, ctx);
       if (config.devToolsEnabled) await devRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
@@ -248,7 +254,8 @@ async function createContext(
     payouts: createPayoutChannels(config, config.payoutChannels, {
       wechat: { transferSceneId: config.WECHATPAY_TRANSFER_SCENE_ID },
     }),
-  } as Omit<AppContext, "jobs"> as AppContext;
+  } as Omit<AppContext, "jobs" | "vendorHealth"> as AppContext;
+  ctx.vendorHealth = new VendorHealth(database.db, ctx.catalog, log);
   registerAuthJobs(registry, ctx);
   registerLedgerJobs(registry, { db: database.db });
   registerCoinJobs(registry, ctx);

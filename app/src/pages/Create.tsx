@@ -9,6 +9,7 @@ import {
   Picker,
   Selector,
   SpinLoading,
+  Switch,
   TextArea,
   Toast,
 } from "antd-mobile";
@@ -36,8 +37,12 @@ import {
   useStartGeneration,
 } from "../generation.tsx";
 import { type MessageKey, useI18n } from "../i18n.tsx";
-import { modelName } from "../models.ts";
+import { modelName, referenceFit, resolutionLabel, resolutionsAscending } from "../models.ts";
 import { formatCredits } from "../money.ts";
+
+/** What the upload endpoint takes (backend media service): checked here so a wrong file never travels. */
+const UPLOAD_TYPES = ["image/jpeg", "image/png", "image/webp"];
+const UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
 
 const RATIO_HINT: Record<string, MessageKey> = {
   "9:16": "create.ratioPortrait",
@@ -85,9 +90,13 @@ export function CreatePage() {
   const [modelId, setModelId] = useState<string | null>(initial.draft?.model ?? null);
   const [durationPick, setDurationPick] = useState<number | null>(initial.draft?.duration ?? null);
   const [ratioPick, setRatioPick] = useState<string | null>(initial.draft?.ratio ?? null);
+  const [resolutionPick, setResolutionPick] = useState<string | null>(initial.draft?.resolution ?? null);
   const [projectPick, setProjectPick] = useState<string>(initial.draft?.projectId ?? UNCATEGORIZED);
   const [projectPickerOpen, setProjectPickerOpen] = useState(false);
   const [referenceId, setReferenceId] = useState<string | null>(initial.draft?.referenceAssetId ?? null);
+  const [allowFailover, setAllowFailover] = useState(initial.draft?.allowFailover === true);
+  // The size of a reference uploaded on this visit (a draft's or a copied one's is not known here).
+  const [referenceSize, setReferenceSize] = useState<{ width: number; height: number } | null>(null);
   const [previewBroken, setPreviewBroken] = useState(false);
   const [uploading, setUploading] = useState(false);
   const [uploadError, setUploadError] = useState<string | null>(null);
@@ -109,10 +118,22 @@ export function CreatePage() {
       model: modelId,
       duration: durationPick,
       ratio: ratioPick,
+      resolution: resolutionPick,
       projectId: projectPick,
       referenceAssetId: referenceId,
+      allowFailover,
     });
-  }, [remixId, prompt, modelId, durationPick, ratioPick, projectPick, referenceId]);
+  }, [
+    remixId,
+    prompt,
+    modelId,
+    durationPick,
+    ratioPick,
+    resolutionPick,
+    projectPick,
+    referenceId,
+    allowFailover,
+  ]);
 
   const models = config.data?.models ?? [];
   const model = models.find((m) => m.id === modelId) ?? models[0];
@@ -128,6 +149,14 @@ export function CreatePage() {
       : model?.ratios.includes("9:16")
         ? "9:16"
         : model?.ratios[0];
+  const resolution =
+    model && resolutionPick !== null && model.resolutions.includes(resolutionPick)
+      ? resolutionPick
+      : model?.resolutions[0];
+  const attached = !remix && model?.image_to_video === true && referenceId !== null;
+  // Wan, Kling, Hailuo: an image→video keeps the reference's ratio, so there is no ratio to pick.
+  const followsImage = attached && model?.image?.output === "follows-image";
+  const fit = attached && model?.image && referenceSize ? referenceFit(referenceSize, model.image) : null;
   const maxChars = config.data?.generation.prompt_max_chars ?? 1000;
   const balance = wallets.data?.credits.balance;
   // Credits are integers: an integer product, never a float.
@@ -153,6 +182,16 @@ export function CreatePage() {
     const file = e.target.files?.[0];
     e.target.value = "";
     if (!file) return;
+    const refused = !UPLOAD_TYPES.includes(file.type)
+      ? t("create.imageWrongType")
+      : file.size > UPLOAD_MAX_BYTES
+        ? t("create.imageTooLarge")
+        : null;
+    if (refused) {
+      setUploadError(refused);
+      Toast.show({ content: refused });
+      return;
+    }
     setUploadError(null);
     setUploading(true);
     const local = URL.createObjectURL(file);
@@ -161,6 +200,7 @@ export function CreatePage() {
       rememberPreview(res.asset_id, local, res.url);
       setPreviewBroken(false);
       setReferenceId(res.asset_id);
+      setReferenceSize({ width: res.width, height: res.height });
     } catch (err) {
       URL.revokeObjectURL(local);
       const message = errorMessage(err, t("common.networkError"));
@@ -273,8 +313,12 @@ export function CreatePage() {
       duration_sec: duration,
       ratio: ratio as Ratio,
       model: model.id,
+      // Only a choice the user had is sent; otherwise the server takes the model's default.
+      ...(resolution && model.resolutions.length > 1 ? { resolution } : {}),
       project_id: projectId === UNCATEGORIZED ? null : projectId,
       reference_image_asset_id: model.image_to_video && referenceId ? referenceId : null,
+      // Sent only when on: a create without it is refunded if the vendor is down, as before.
+      ...(allowFailover ? { allow_failover: true } : {}),
     };
     const res = await start(body);
     if (!res) return;
@@ -423,7 +467,10 @@ export function CreatePage() {
                     className="create-upload-remove"
                     aria-label={t("create.removeImage")}
                     data-testid="reference-remove"
-                    onClick={() => setReferenceId(null)}
+                    onClick={() => {
+                      setReferenceId(null);
+                      setReferenceSize(null);
+                    }}
                   >
                     <CloseOutline />
                   </button>
@@ -453,6 +500,19 @@ export function CreatePage() {
                   <span className="create-error" data-testid="upload-error">
                     {uploadError}
                   </span>
+                ) : fit && referenceSize && model.image && (fit.small || fit.padded) ? (
+                  <div className="muted" data-testid="reference-fit">
+                    {fit.small && (
+                      <div>
+                        {t("create.imageSmall", {
+                          width: referenceSize.width,
+                          height: referenceSize.height,
+                          min: model.image.min_side,
+                        })}
+                      </div>
+                    )}
+                    {fit.padded && <div>{t("create.imagePadded")}</div>}
+                  </div>
                 ) : (
                   <span className="muted">{t("create.imageHint")}</span>
                 )}
@@ -480,6 +540,21 @@ export function CreatePage() {
             if (v[0]) setModelId(v[0]);
           }}
         />
+        {/* A 二创 request has no such choice (RemixBody): its model is kept or refunded. */}
+        {!remix && (
+          <div className="create-toggle" data-testid="failover-row">
+            <div className="create-toggle-text">
+              <b>{t("create.failover")}</b>
+              <div className="muted">{t("create.failoverHint")}</div>
+            </div>
+            <Switch
+              checked={allowFailover}
+              onChange={setAllowFailover}
+              data-testid="failover-switch"
+              aria-label={t("create.failover")}
+            />
+          </div>
+        )}
       </section>
 
       <section className="create-section">
@@ -500,21 +575,47 @@ export function CreatePage() {
         />
       </section>
 
+      {model.resolutions.length > 1 && (
+        <section className="create-section">
+          <div className="create-label">{t("create.resolution")}</div>
+          <Selector<string>
+            data-testid="resolution-picker"
+            columns={3}
+            options={resolutionsAscending(model.resolutions).map((r) => ({
+              value: r,
+              label: <span data-testid={`resolution-option-${r}`}>{resolutionLabel(r)}</span>,
+              description: r === model.resolutions[0] ? t("create.resolutionDefault") : undefined,
+            }))}
+            value={resolution ? [resolution] : []}
+            onChange={(v) => {
+              if (v[0]) setResolutionPick(v[0]);
+            }}
+          />
+        </section>
+      )}
+
       <section className="create-section">
         <div className="create-label">{t("create.ratio")}</div>
-        <Selector<string>
-          data-testid="ratio-picker"
-          columns={3}
-          options={model.ratios.map((r) => ({
-            value: r,
-            label: <span data-testid={`ratio-option-${r}`}>{r}</span>,
-            description: RATIO_HINT[r] ? t(RATIO_HINT[r]) : undefined,
-          }))}
-          value={ratio ? [ratio] : []}
-          onChange={(v) => {
-            if (v[0]) setRatioPick(v[0]);
-          }}
-        />
+        {followsImage ? (
+          <div className="create-hint" data-testid="ratio-follows-image">
+            <b>{t("create.ratioFollowsImage")}</b>
+            <div className="muted">{t("create.ratioFollowsImageHint")}</div>
+          </div>
+        ) : (
+          <Selector<string>
+            data-testid="ratio-picker"
+            columns={3}
+            options={model.ratios.map((r) => ({
+              value: r,
+              label: <span data-testid={`ratio-option-${r}`}>{r}</span>,
+              description: RATIO_HINT[r] ? t(RATIO_HINT[r]) : undefined,
+            }))}
+            value={ratio ? [ratio] : []}
+            onChange={(v) => {
+              if (v[0]) setRatioPick(v[0]);
+            }}
+          />
+        )}
       </section>
 
       <List className="create-list">

@@ -80,13 +80,17 @@ export const envSchema = z.object({
   S3_PUBLIC_ENDPOINT: optionalString,
   DYUAPI_BASE_URL: z.string().default("https://api.dyuapi.com"),
   DYUAPI_API_KEY: optionalString,
+  DYUAPI_MODELS: optionalString,
   ARK_BASE_URL: z.string().default("https://ark.cn-beijing.volces.com"),
   ARK_API_KEY: optionalString,
   DASHSCOPE_BASE_URL: z.string().default("https://dashscope.aliyuncs.com"),
   DASHSCOPE_API_KEY: optionalString,
-  ARK_MODEL: optionalString,
-  DASHSCOPE_T2V_MODEL: optionalString,
-  DASHSCOPE_I2V_MODEL: optionalString,
+  KLING_BASE_URL: z.string().default("https://api-beijing.klingai.com"),
+  KLING_ACCESS_KEY: optionalString,
+  KLING_SECRET_KEY: optionalString,
+  MINIMAX_BASE_URL: z.string().default("https://api.minimaxi.com"),
+  MINIMAX_API_KEY: optionalString,
+  ARK_ENDPOINTS: optionalString,
   VENDOR_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   /** The simulated vendor (ffmpeg-rendered clips); on by default outside production. */
   SIMULATED_VENDOR: z.enum(["on", "off", ""]).optional(),
@@ -240,7 +244,13 @@ const PAYMENT_SETTINGS = {
   alipay: ["ALIPAY_APP_ID", "ALIPAY_PRIVATE_KEY", "ALIPAY_PUBLIC_KEY", "ALIPAY_SELLER_ID"],
 } as const satisfies Record<string, (keyof RawEnv)[]>;
 
-const VENDOR_KEYS = ["DYUAPI_API_KEY", "ARK_API_KEY", "DASHSCOPE_API_KEY"] as const;
+const VENDOR_KEYS = [
+  "DYUAPI_API_KEY",
+  "ARK_API_KEY",
+  "DASHSCOPE_API_KEY",
+  "KLING_SECRET_KEY",
+  "MINIMAX_API_KEY",
+] as const;
 
 function paymentChannelsOf(env: RawEnv, isProduction: boolean): PaymentChannel[] {
   const listed = (env.PAY_CHANNELS ?? env.PAYMENT_CHANNELS ?? (isProduction ? "" : "sandbox"))
@@ -271,6 +281,8 @@ function requireProductionSettings(env: RawEnv): void {
       problems.push(`${key} is required for SMS_PROVIDER=${env.SMS_PROVIDER}`);
     }
   }
+  if (!env.KLING_ACCESS_KEY !== !env.KLING_SECRET_KEY)
+    problems.push("KLING_ACCESS_KEY and KLING_SECRET_KEY: set both (Kling signs its tokens with the pair)");
   if (!VENDOR_KEYS.some((k) => env[k])) {
     problems.push(
       `no video vendor: set one of ${VENDOR_KEYS.join(", ")} (the simulated vendor cannot be the only one)`,

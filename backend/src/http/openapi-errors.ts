@@ -176,6 +176,9 @@ export const ROUTE_ERRORS: Record<string, readonly ErrorSpec[]> = {
   "PATCH /api/v1/admin/models/:id": [E.NOT_ALLOWED, E.NOT_FOUND],
   "PATCH /api/v1/admin/vendors/:vendor": [E.NOT_ALLOWED, E.NOT_FOUND],
   "GET /api/v1/admin/jobs": [E.NOT_ALLOWED],
+  "GET /api/v1/admin/vendor-costs": [E.NOT_ALLOWED],
+  // vendor callbacks: unknown vendor or task 404, a token that is not this task's 403
+  "POST /api/v1/vendors/:vendor/callback/:token": [E.NOT_FOUND, E.NOT_ALLOWED],
   // admin console (SPEC §7)
   "GET /api/v1/admin/me": [E.NOT_ALLOWED, E.USER_NOT_FOUND],
   "GET /api/v1/admin/dashboard": [E.NOT_ALLOWED],

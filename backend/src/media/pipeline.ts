@@ -184,6 +184,11 @@ export interface FetchToFileOptions {
    * for real vendors so a hostile vendor answer cannot make us copy local files.
    */
   allowFileUrls?: boolean;
+  /**
+   * Opens an http(s) URL instead of a plain GET: the vendor's `download` for a video behind its
+   * credentials (an OpenAI-style `/content` stream). The response is checked like a plain GET's.
+   */
+  open?: (url: string, signal: AbortSignal) => Promise<Response>;
 }
 
 export interface FetchedFile {
@@ -219,7 +224,7 @@ export async function fetchToFile(
       }
       result = await copyLocal(parsed, temp, maxBytes);
     } else if (parsed.protocol === "http:" || parsed.protocol === "https:") {
-      result = await download(parsed, temp, timeoutMs, maxBytes);
+      result = await download(parsed, temp, timeoutMs, maxBytes, opts.open);
     } else {
       throw new MediaError("download_failed", `unsupported URL scheme ${parsed.protocol}`);
     }
@@ -244,11 +249,17 @@ function retryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-async function download(url: URL, temp: string, timeoutMs: number, maxBytes: number): Promise<FetchedFile> {
+async function download(
+  url: URL,
+  temp: string,
+  timeoutMs: number,
+  maxBytes: number,
+  open: FetchToFileOptions["open"],
+): Promise<FetchedFile> {
   const signal = AbortSignal.timeout(timeoutMs);
   let res: Response;
   try {
-    res = await fetch(url, { signal, redirect: "follow" });
+    res = open ? await open(url.href, signal) : await fetch(url, { signal, redirect: "follow" });
   } catch (err) {
     throw transferError(err, signal);
   }

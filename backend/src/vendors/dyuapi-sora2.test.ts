@@ -1,11 +1,11 @@
 import type { Ratio } from "@skyriff/contracts";
 import { describe, expect, it } from "vitest";
 import { loadModels } from "../config/models.js";
-import { selectSoraModel } from "./dyuapi-sora2.js";
+import { classifyResellerError, resellerCreateBody, selectSoraModel } from "./dyuapi-sora2.js";
 import { type ModelDef, VendorError } from "./types.js";
 
 const models = loadModels({
-  configuredVendors: new Set(["dyuapi", "ark", "dashscope"]),
+  configuredVendors: new Set(["dyuapi", "ark", "dashscope", "kling", "minimax"]),
   disabled: new Set(),
 });
 const byId = (id: string): ModelDef => {
@@ -57,6 +57,62 @@ describe("selectSoraModel", () => {
   });
 
   it("rejects models of other vendors", () => {
-    rejected(() => selectSoraModel(byId("seedance-1-pro"), 10, "9:16"));
+    rejected(() => selectSoraModel(byId("seedance-2.0"), 10, "9:16"));
+  });
+});
+
+describe("resellerCreateBody", () => {
+  const base = { prompt: "p", resolution: "720p" } as const;
+
+  it("uses DyuAPI's names for the sora2 families, image as image_url", () => {
+    expect(
+      resellerCreateBody(
+        { ...base, model: byId("sora2"), durationSec: 15, ratio: "9:16" },
+        "https://x/i.png",
+      ),
+    ).toEqual({
+      model: "sora2-portrait-15s",
+      prompt: "p",
+      image_url: "https://x/i.png",
+    });
+  });
+
+  it("lets DYUAPI_MODELS rename any model, duration and ratio", () => {
+    const names = new Map([["sora2-pro/15/16:9", "sora-2-pro-landscape-hd"]]);
+    expect(
+      resellerCreateBody({ ...base, model: byId("sora2-pro"), durationSec: 15, ratio: "16:9" }, null, names),
+    ).toEqual({ model: "sora-2-pro-landscape-hd", prompt: "p" });
+  });
+
+  it("speaks OpenAI's fields for other models, 1080p sizes included", () => {
+    const model: ModelDef = { ...byId("sora2"), vendorModel: "sora-2-pro" };
+    expect(
+      resellerCreateBody({ ...base, model, durationSec: 12, ratio: "9:16", resolution: "1080p" }, null),
+    ).toEqual({
+      model: "sora-2-pro",
+      prompt: "p",
+      seconds: "12",
+      size: "1080x1920",
+    });
+    expect(() => resellerCreateBody({ ...base, model, durationSec: 12, ratio: "1:1" }, null)).toThrow(
+      VendorError,
+    );
+  });
+});
+
+describe("classifyResellerError", () => {
+  const f = (status: number, code: string | null, type?: string) => ({
+    status,
+    code,
+    message: null,
+    body: { error: { code, type } },
+  });
+
+  it("keeps an out-of-money 429 definitive and a rate limit transient", () => {
+    expect(classifyResellerError(f(429, "insufficient_quota", "insufficient_quota"))).toBe("rejected");
+    expect(classifyResellerError(f(429, null, "insufficient_quota"))).toBe("rejected");
+    expect(classifyResellerError(f(402, "insufficient_credits"))).toBe("rejected");
+    expect(classifyResellerError(f(429, "rate_limit_exceeded", "rate_limit_error"))).toBe("transient");
+    expect(classifyResellerError(f(500, "upstream_error"))).toBeNull();
   });
 });

@@ -5,10 +5,10 @@ import {
   asVendorError,
   errorMessageOf,
   parseProgress,
-  readJson,
   trimBase,
+  type VendorErrorKind,
+  type VendorFailure,
   type VendorRequest,
-  vendorFetch,
   vendorJson,
 } from "./http.js";
 import {
@@ -20,16 +20,28 @@ import {
 } from "./types.js";
 
 /**
- * DyuAPI (大洋芋) Sora‑2 reseller, OpenAI‑style video API (see shared/integrations/sora2-resellers-and-openai-video.md):
- * - `POST {base}/v1/videos` JSON `{model, prompt, image_url?}`; duration and orientation live in the model name;
- * - `GET {base}/v1/videos/{id}` → `{id, status, progress, video_url, error}`;
- * - `GET {base}/v1/videos/{id}/content` as a fallback when a finished task carries no `video_url`.
- * The DyuAPI docs are not public; parsing is defensive (a `data` wrapper, `task_id`, `"45%"`, `url`, …).
+ * An OpenAI-`/v1/videos`-compatible reseller (the seed's DyuAPI 大洋芋; see
+ * shared/integrations/sora2-resellers-and-openai-video.md). The vendor name stays "dyuapi"; base URL and
+ * model names are configuration.
+ * - `POST {base}/v1/videos` JSON, in one of two styles:
+ *   - named (DyuAPI's reverse channels): `{model, prompt, image_url?}`, duration and orientation in the
+ *     model name (`sora2-portrait-15s`): catalog models `sora2` / `sora2-pro`, or DYUAPI_MODELS entries;
+ *   - OpenAI: `{model, prompt, seconds:"8", size:"720x1280", input_reference?:{image_url}}` for any other
+ *     `vendorModel` (https://platform.openai.com/docs/api-reference/videos/create).
+ * - `GET {base}/v1/videos/{id}` → `{id, status, progress, video_url?, error}` (defensive: a `data`
+ *   wrapper, `task_id`, `"45%"`, `url`, …; the reseller docs are not public).
+ * - `GET {base}/v1/videos/{id}/content` streams the MP4 bytes (OpenAI: "streams the binary video data"),
+ *   with our key: a finished task without `video_url` gets that URL, which `download` fetches.
  */
 export interface DyuapiOptions {
   /** e.g. https://api.dyuapi.com (no `/v1`). */
   baseUrl: string;
   apiKey: string;
+  /**
+   * Named-style model names (DYUAPI_MODELS) by `{vendorModel}/{seconds}/{ratio}`, e.g.
+   * `sora2/10/9:16` → `sora2-portrait`; they win over the built-in DyuAPI names.
+   */
+  models?: ReadonlyMap<string, string>;
   /** Per HTTP call, default 30 000 ms. */
   timeoutMs?: number;
 }
@@ -42,24 +54,80 @@ function orientation(ratio: Ratio): "portrait" | "landscape" {
   throw new VendorError("rejected", `Sora 2 has no ${ratio} model; use 9:16 or 16:9`);
 }
 
+const familyOf = (model: ModelDef) => model.vendorModel || model.id;
+
 /**
- * The DyuAPI model name for a catalog model, duration and ratio:
+ * DyuAPI's model name for a catalog model, duration and ratio:
  * sora2 10 s → `sora2-{o}`, sora2 15 s → `sora2-{o}-15s`, sora2-pro 15 s → `sora2-pro-{o}-hd-15s`,
  * sora2-pro 25 s → `sora2-pro-{o}-25s`; o = portrait (9:16) | landscape (16:9).
  * Anything else throws VendorError("rejected").
  */
 export function selectSoraModel(model: ModelDef, durationSec: number, ratio: Ratio): string {
   const o = orientation(ratio);
-  if (model.id === "sora2") {
+  const family = familyOf(model);
+  if (family === "sora2") {
     if (durationSec === 10) return `sora2-${o}`;
     if (durationSec === 15) return `sora2-${o}-15s`;
-  } else if (model.id === "sora2-pro") {
+  } else if (family === "sora2-pro") {
     if (durationSec === 15) return `sora2-pro-${o}-hd-15s`;
     if (durationSec === 25) return `sora2-pro-${o}-25s`;
   } else {
     throw new VendorError("rejected", `model ${model.id} is not served by ${VENDOR}`);
   }
   throw new VendorError("rejected", `${model.id} does not support ${durationSec} s`);
+}
+
+/** OpenAI's sizes: 720p for both models, 1080p for sora-2-pro. */
+function openAiSize(ratio: Ratio, resolution: string): string {
+  const portrait = orientation(ratio) === "portrait";
+  if (resolution === "1080p") return portrait ? "1080x1920" : "1920x1080";
+  return portrait ? "720x1280" : "1280x720";
+}
+
+/** The create body: named style for DyuAPI's own names, the OpenAI style otherwise. */
+export function resellerCreateBody(
+  input: { model: ModelDef; prompt: string; durationSec: number; ratio: Ratio; resolution: string },
+  referenceImageUrl: string | null,
+  names: ReadonlyMap<string, string> = new Map(),
+): Record<string, unknown> {
+  const family = familyOf(input.model);
+  const named =
+    names.get(`${family}/${input.durationSec}/${input.ratio}`) ??
+    (family === "sora2" || family === "sora2-pro"
+      ? selectSoraModel(input.model, input.durationSec, input.ratio)
+      : null);
+  if (named) {
+    const body: Record<string, unknown> = { model: named, prompt: input.prompt };
+    if (referenceImageUrl) body.image_url = referenceImageUrl;
+    return body;
+  }
+  const body: Record<string, unknown> = {
+    model: family,
+    prompt: input.prompt,
+    seconds: String(input.durationSec),
+    size: openAiSize(input.ratio, input.resolution),
+  };
+  if (referenceImageUrl) body.input_reference = { image_url: referenceImageUrl };
+  return body;
+}
+
+/**
+ * OpenAI's codes on a 429 are not all rate limits: `insufficient_quota` (and the resellers'
+ * `insufficient_credits`, balance words) mean the account is out of money.
+ */
+export function classifyResellerError(f: VendorFailure): VendorErrorKind | null {
+  const code = (f.code ?? "").toLowerCase();
+  const type = (asString(asRecord(asRecord(f.body)?.error)?.type) ?? "").toLowerCase();
+  if (
+    ["insufficient_quota", "insufficient_credits", "insufficient_balance", "billing_hard_limit_reached"].some(
+      (c) => code === c || type === c,
+    )
+  ) {
+    return "rejected";
+  }
+  if (code === "rate_limit_exceeded" || type === "rate_limit_error") return "transient";
+  if (code === "content_policy_violation" || code === "moderation_blocked") return "rejected";
+  return null;
 }
 
 /** Unwraps `{data: {...}}` when a reseller wraps the video object. */
@@ -74,12 +142,21 @@ function unwrap(body: unknown): Record<string, unknown> | null {
 function videoUrlOf(v: Record<string, unknown>): string | null {
   const result = asRecord(v.result);
   const output = Array.isArray(v.output) ? asRecord(v.output[0]) : asRecord(v.output);
-  return asString(v.video_url) ?? asString(v.url) ?? asString(result?.url) ?? asString(output?.url) ?? null;
+  const metadata = asRecord(v.metadata);
+  return (
+    asString(v.video_url) ??
+    asString(v.url) ??
+    asString(result?.url) ??
+    asString(output?.url) ??
+    asString(metadata?.url) ??
+    null
+  );
 }
 
 export function createDyuapiVendor(opts: DyuapiOptions): VideoVendor {
   const base = trimBase(opts.baseUrl);
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const names = opts.models ?? new Map<string, string>();
   const req = (method: "GET" | "POST", path: string, body?: unknown): VendorRequest => ({
     vendor: VENDOR,
     method,
@@ -87,44 +164,17 @@ export function createDyuapiVendor(opts: DyuapiOptions): VideoVendor {
     apiKey: opts.apiKey,
     body,
     timeoutMs,
+    createsTask: method === "POST",
+    classify: classifyResellerError,
   });
-
-  /** `/content` fallback: a JSON `{url}` or a redirect to the file; null when it streams the bytes itself. */
-  async function contentUrl(id: string): Promise<string | null> {
-    const r: VendorRequest = {
-      ...req("GET", `/v1/videos/${encodeURIComponent(id)}/content`),
-      redirect: "manual",
-    };
-    let res: Response;
-    try {
-      res = await vendorFetch(r);
-    } catch (err) {
-      // A 4xx here (not found, not ready, unsupported) means there is no URL to be had; timeouts and 5xx
-      // stay transient so the next poll tries again.
-      if (err instanceof VendorError && err.kind === "rejected") return null;
-      throw err;
-    }
-    if (res.status >= 300) {
-      await res.body?.cancel();
-      const loc = res.headers.get("location");
-      return loc ? new URL(loc, r.url).toString() : null;
-    }
-    if ((res.headers.get("content-type") ?? "").includes("json")) {
-      const body = unwrap(await readJson(res, r));
-      return body ? (asString(body.url) ?? asString(body.download_url) ?? videoUrlOf(body)) : null;
-    }
-    await res.body?.cancel();
-    return null;
-  }
+  const contentUrl = (id: string) => `${base}/v1/videos/${encodeURIComponent(id)}/content`;
 
   return {
     name: "dyuapi",
 
     async create(input) {
       try {
-        const modelName = selectSoraModel(input.model, input.durationSec, input.ratio);
-        const payload: Record<string, unknown> = { model: modelName, prompt: input.prompt };
-        if (input.referenceImageUrl) payload.image_url = input.referenceImageUrl;
+        const payload = resellerCreateBody(input, input.referenceImageUrl, names);
         const body = unwrap(await vendorJson(req("POST", "/v1/videos", payload)));
         const id = body
           ? (asString(body.id) ?? asString(body.task_id) ?? asString(body.taskId) ?? asString(body.video_id))
@@ -138,7 +188,7 @@ export function createDyuapiVendor(opts: DyuapiOptions): VideoVendor {
         }
         const reason = errorMessageOf(body);
         if (reason) throw new VendorError("rejected", `${reason} (${VENDOR})`);
-        throw new VendorError("transient", `${VENDOR}: create answered without a task id`);
+        throw new VendorError("unanswered", `${VENDOR}: create answered without a task id`);
       } catch (err) {
         throw asVendorError(err, VENDOR, opts.apiKey);
       }
@@ -152,16 +202,8 @@ export function createDyuapiVendor(opts: DyuapiOptions): VideoVendor {
         const { status } = mapVendorStatus(rawStatus);
         const progress = parseProgress(body.progress);
         if (status === "SUCCESS") {
-          const url = videoUrlOf(body) ?? (await contentUrl(vendorTaskId));
-          if (!url) {
-            return {
-              status: "FAILURE",
-              progress,
-              videoUrl: null,
-              errorMessage: "供应商报告成功但未返回视频地址",
-              rawStatus,
-            } satisfies VendorTaskState;
-          }
+          // Without a URL the video is the authenticated `/content` stream (see `download`).
+          const url = videoUrlOf(body) ?? contentUrl(vendorTaskId);
           return { status, progress: 100, videoUrl: url, errorMessage: null, rawStatus };
         }
         if (status === "FAILURE") {
@@ -171,12 +213,35 @@ export function createDyuapiVendor(opts: DyuapiOptions): VideoVendor {
             videoUrl: null,
             errorMessage: errorMessageOf(body) ?? "视频生成失败",
             rawStatus,
-          };
+          } satisfies VendorTaskState;
         }
         return { status, progress, videoUrl: null, errorMessage: null, rawStatus };
       } catch (err) {
         throw asVendorError(err, VENDOR, opts.apiKey);
       }
+    },
+
+    async download(videoUrl, signal) {
+      // Our key goes only to our reseller; a CDN link is fetched as it is (fetch also drops the
+      // Authorization header on a redirect to another origin).
+      if (!videoUrl.startsWith(`${base}/`)) return fetch(videoUrl, { signal, redirect: "follow" });
+      const res = await fetch(videoUrl, {
+        signal,
+        redirect: "follow",
+        headers: { Authorization: `Bearer ${opts.apiKey}`, Accept: "video/mp4, application/json;q=0.5" },
+      });
+      if (!res.ok || !(res.headers.get("content-type") ?? "").includes("json")) return res;
+      // A reseller that answers `/content` with JSON `{url}` instead of the bytes.
+      const text = await res.text();
+      let link: string | null = null;
+      try {
+        const body = unwrap(JSON.parse(text));
+        link = body ? (asString(body.download_url) ?? videoUrlOf(body)) : null;
+      } catch {
+        link = null;
+      }
+      if (!link) return new Response(`no video in the answer: ${text.slice(0, 200)}`, { status: 502 });
+      return fetch(new URL(link, videoUrl), { signal, redirect: "follow" });
     },
   };
 }

@@ -2,8 +2,13 @@ import { VendorError } from "./types.js";
 
 /**
  * The one HTTP path of every vendor adapter. It turns every way a call can go wrong into a VendorError:
- * - timeout (headers or body), network error, 408, 429 (with Retry-After), 5xx, malformed JSON → `transient`;
- * - any other 4xx (400/401/403/404/422 …) → `rejected`, carrying the vendor's own message.
+ * - the adapter's `classify` first: a vendor's own error code decides where it has one (Kling answers
+ *   429 for arrears, Ark 429 for a paused model: definitive, not a rate limit);
+ * - then: 408, 429 (with Retry-After), 5xx, malformed JSON → `transient`; any other 4xx → `rejected`,
+ *   carrying the vendor's own message;
+ * - a network failure before the request could reach the vendor (refused, DNS, TLS) → `transient`;
+ * - a timeout, reset or unreadable answer once the request may have reached the vendor: `transient` for
+ *   a read, but `unanswered` for a create (`createsTask`), which the vendor may have accepted.
  * Messages never contain the API key (it is redacted should a vendor echo it back).
  */
 export interface VendorRequest {
@@ -18,6 +23,26 @@ export interface VendorRequest {
   timeoutMs: number;
   /** `manual` returns 3xx responses as they are (for a redirecting download endpoint). */
   redirect?: "follow" | "manual";
+  /**
+   * True for a call that creates a vendor task: once sent, a lost or unreadable answer is `unanswered`
+   * (the vendor may have accepted it and will charge for it), never `transient`.
+   */
+  createsTask?: boolean;
+  /** The vendor's own classification of an error answer; null (or absent) falls back to the HTTP status. */
+  classify?: (failure: VendorFailure) => VendorErrorKind | null;
+}
+
+export type VendorErrorKind = VendorError["kind"];
+
+/** An error answer as `VendorRequest.classify` sees it. */
+export interface VendorFailure {
+  status: number;
+  /** The vendor's machine-readable code (`errorCodeOf`), when it gives one. */
+  code: string | null;
+  /** The vendor's message (`errorMessageOf`), when it gives one. */
+  message: string | null;
+  /** The parsed JSON body, or null. */
+  body: unknown;
 }
 
 const MAX_MESSAGE = 500;
@@ -36,6 +61,46 @@ function pathOf(url: string): string {
 
 function isTimeout(err: unknown): boolean {
   return err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+}
+
+/** Failures that happen before a byte of the request reaches the vendor: safe to send again. */
+const BEFORE_SENDING = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_INVALID_ARG",
+  "ERR_INVALID_URL",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "EPROTO",
+]);
+
+function causeCode(err: unknown): string | null {
+  const cause = err instanceof Error ? (err as { cause?: unknown }).cause : null;
+  const code = cause instanceof Error ? (cause as { code?: unknown }).code : null;
+  return typeof code === "string" ? code : null;
+}
+
+/**
+ * Whether a fetch failure certainly happened before the request was sent. A timeout is never certain:
+ * the deadline may have struck while the vendor was processing the request.
+ */
+export function failedBeforeSending(err: unknown): boolean {
+  if (isTimeout(err)) return false;
+  const code = causeCode(err);
+  return code !== null && BEFORE_SENDING.has(code);
+}
+
+/** The kind of a failure after which the vendor's answer is unknown. */
+function lostAnswerKind(req: VendorRequest): VendorErrorKind {
+  return req.createsTask ? "unanswered" : "transient";
 }
 
 function networkReason(err: unknown): string {
@@ -120,14 +185,16 @@ async function readText(res: Response, req: VendorRequest): Promise<string> {
     return await res.text();
   } catch (err) {
     const path = pathOf(req.url);
+    // The status line arrived: the vendor has the request, only its answer is lost.
+    const kind = res.ok ? lostAnswerKind(req) : "transient";
     if (isTimeout(err)) {
       throw new VendorError(
-        "transient",
+        kind,
         `${req.vendor}: ${req.method} ${path} timed out after ${req.timeoutMs} ms (reading the body)`,
       );
     }
     throw new VendorError(
-      "transient",
+      kind,
       redact(`${req.vendor}: ${req.method} ${path} body read failed (${networkReason(err)})`, req.apiKey),
     );
   }
@@ -146,18 +213,22 @@ async function failure(res: Response, req: VendorRequest): Promise<VendorError> 
   } catch {
     parsed = null;
   }
-  const vendorMessage =
-    errorMessageOf(parsed) ?? (text.trim() !== "" ? text : res.statusText || "no message");
+  const ownMessage = errorMessageOf(parsed);
+  const vendorMessage = ownMessage ?? (text.trim() !== "" ? text : res.statusText || "no message");
   const code = errorCodeOf(parsed);
   const message = redact(
     `${clip(vendorMessage)} (${req.vendor} HTTP ${res.status}${code ? ` ${clip(code)}` : ""})`,
     req.apiKey,
   );
-  const s = res.status;
-  if (s === 429 || s === 408 || s >= 500) {
-    return new VendorError("transient", message, parseRetryAfter(res.headers.get("retry-after")));
-  }
-  return new VendorError("rejected", message);
+  const kind =
+    req.classify?.({ status: res.status, code, message: ownMessage, body: parsed }) ?? statusKind(res.status);
+  const retryAfter = kind === "transient" ? parseRetryAfter(res.headers.get("retry-after")) : null;
+  return new VendorError(kind, message, retryAfter);
+}
+
+/** The generic rule, when the vendor's code does not decide. */
+export function statusKind(status: number): VendorErrorKind {
+  return status === 429 || status === 408 || status >= 500 ? "transient" : "rejected";
 }
 
 /** Sends the request; resolves with a 2xx (or, with `redirect: "manual"`, 3xx) response, else throws. */
@@ -179,14 +250,12 @@ export async function vendorFetch(req: VendorRequest): Promise<Response> {
     });
   } catch (err) {
     const path = pathOf(req.url);
+    const kind = failedBeforeSending(err) ? "transient" : lostAnswerKind(req);
     if (isTimeout(err)) {
-      throw new VendorError(
-        "transient",
-        `${req.vendor}: ${req.method} ${path} timed out after ${req.timeoutMs} ms`,
-      );
+      throw new VendorError(kind, `${req.vendor}: ${req.method} ${path} timed out after ${req.timeoutMs} ms`);
     }
     throw new VendorError(
-      "transient",
+      kind,
       redact(`${req.vendor}: ${req.method} ${path} network error (${networkReason(err)})`, req.apiKey),
     );
   }
@@ -195,14 +264,17 @@ export async function vendorFetch(req: VendorRequest): Promise<Response> {
   throw await failure(res, req);
 }
 
-/** Reads a 2xx body as JSON; anything unparseable is a transient error. */
+/**
+ * Reads a 2xx body as JSON; anything unparseable is a transient error (`unanswered` for a create: the
+ * vendor took the request, we cannot read which task it made).
+ */
 export async function readJson(res: Response, req: VendorRequest): Promise<unknown> {
   const text = await readText(res, req);
   try {
     return JSON.parse(text);
   } catch {
     throw new VendorError(
-      "transient",
+      lostAnswerKind(req),
       redact(
         `${req.vendor}: ${req.method} ${pathOf(req.url)} answered HTTP ${res.status} with malformed JSON: ${clip(text.slice(0, 120)) || "(empty)"}`,
         req.apiKey,
@@ -215,6 +287,18 @@ export async function readJson(res: Response, req: VendorRequest): Promise<unkno
 export async function vendorJson(req: VendorRequest): Promise<unknown> {
   const res = await vendorFetch(req);
   return readJson(res, req);
+}
+
+/** A `key=value,key=value` setting (DYUAPI_MODELS, ARK_ENDPOINTS) → a Map; malformed entries are skipped. */
+export function parsePairs(spec: string | undefined): Map<string, string> {
+  const pairs = new Map<string, string>();
+  for (const entry of (spec ?? "").split(",")) {
+    const at = entry.indexOf("=");
+    const key = entry.slice(0, Math.max(0, at)).trim();
+    const value = entry.slice(at + 1).trim();
+    if (at > 0 && key && value) pairs.set(key, value);
+  }
+  return pairs;
 }
 
 /** Normalises a configured base URL: no trailing slashes. */

@@ -114,16 +114,27 @@ export interface VideoVendor {
   findByReference?(taskId: string): Promise<{ vendorTaskId: string } | null>;
   /** Reads a callback body the vendor posted (null when it is not a task report). Absent: no callbacks. */
   parseCallback?(body: unknown): VendorCallback | null;
+  /**
+   * The challenge to echo (`{challenge}`) when the body is the vendor's check of a callback URL
+   * (MiniMax), else null. Absent: the vendor sends no such check.
+   */
+  callbackChallenge?(body: unknown): string | null;
+  /**
+   * Fetches a finished video whose `videoUrl` needs the vendor's credentials (an OpenAI-style
+   * `/v1/videos/{id}/content` stream). Resolves with the vendor's response as it is (the caller checks
+   * the status and streams the body); rejects only when no response came. Absent: a plain GET will do.
+   */
+  download?(videoUrl: string, signal: AbortSignal): Promise<Response>;
 }
 
 /** SPEC §3 status words, case-insensitive; anything unknown is treated as still running. */
 export function mapVendorStatus(raw: string | null | undefined): { status: TaskStatus; known: boolean } {
   const word = (raw ?? "").trim().toLowerCase();
   if (["created", "not_start", "not_started"].includes(word)) return { status: "NOT_START", known: true };
-  if (["queued", "queueing", "pending", "submitted", "waiting"].includes(word))
+  // MiniMax reports Preparing before Queueing: both are still waiting for a slot.
+  if (["queued", "queueing", "pending", "submitted", "waiting", "preparing"].includes(word))
     return { status: "QUEUED", known: true };
-  if (["processing", "in_progress", "running", "preparing"].includes(word))
-    return { status: "IN_PROGRESS", known: true };
+  if (["processing", "in_progress", "running"].includes(word)) return { status: "IN_PROGRESS", known: true };
   if (["completed", "success", "succeeded", "succeed"].includes(word))
     return { status: "SUCCESS", known: true };
   if (["failed", "fail", "error", "cancelled", "canceled", "expired"].includes(word))

@@ -62,7 +62,7 @@ async function runToEnd(token: string, taskId: string): Promise<Api> {
 }
 
 describe("generation loop on the simulated vendor", () => {
-  it("/config lists the enabled models with their durations and ratios", async () => {
+  it("/config lists the enabled models with their durations, ratios, resolutions and image limits", async () => {
     const config = await call(t, "GET", "/api/v1/config");
     const sim = config.body.data.models.find((m: { id: string }) => m.id === "skyriff-sim");
     expect(sim).toEqual({
@@ -71,7 +71,16 @@ describe("generation loop on the simulated vendor", () => {
       vendor: "simulated",
       durations: [10, 15, 25],
       ratios: ["9:16", "16:9", "1:1"],
+      resolutions: ["720p"],
       image_to_video: true,
+      image: {
+        min_side: 64,
+        max_side: 4096,
+        min_aspect: 0.2,
+        max_aspect: 5,
+        max_bytes: 20 * 1024 * 1024,
+        output: "crops-to-ratio",
+      },
       credits_per_second: 1,
     });
     expect(config.body.data.models.every((m: { vendor: string }) => m.vendor === "simulated")).toBe(true);
@@ -249,6 +258,9 @@ describe("generation loop on the simulated vendor", () => {
       (await create(user.access_token, { prompt: "x", duration_sec: 12 })).body.data.fields,
     ).toHaveProperty("duration_sec");
     expect((await create(user.access_token, { prompt: "x", model: "nope" })).status).toBe(422);
+    const resolution = await create(user.access_token, { prompt: "x", resolution: "1080p" });
+    expect(resolution.status).toBe(422);
+    expect(resolution.body.data.fields.resolution).toBe("allowed: 720p");
     expect((await create(user.access_token, { prompt: "长".repeat(1001) })).status).toBe(422);
     // #fail keeps these cheap: they end without rendering once the sweeps reach them.
     for (let i = 0; i < 5; i++)
@@ -257,6 +269,17 @@ describe("generation loop on the simulated vendor", () => {
     expect(sixth.status).toBe(429);
     expect(sixth.body.code).toBe(2008);
     expect(await balance(user.access_token)).toBe(50);
+  });
+
+  it("records the resolution a task runs at: the one asked for, else the model's first", async () => {
+    const user = await userWith(20);
+    const asked = await create(user.access_token, { prompt: "清晰度 #fail", resolution: "720p" });
+    const unasked = await create(user.access_token, { prompt: "默认清晰度 #fail" });
+    const rows = await queryRows<{ id: string; resolution: string | null }>(
+      t.ctx.db,
+      sql`select id, resolution from tasks where id in (${asked.body.data.task_id}, ${unasked.body.data.task_id})`,
+    );
+    expect(rows.map((r) => r.resolution)).toEqual(["720p", "720p"]);
   });
 
   it("counts the prompt in characters, as the app does (1000 emoji pass, 1001 do not)", async () => {

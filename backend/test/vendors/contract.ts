@@ -1,8 +1,12 @@
 /**
- * The behaviour every vendor adapter must show against its fake (success, content rejection, late failure,
- * 429/5xx while polling, timeout, malformed JSON, unknown status word, wrong key). Each *.test.ts calls
- * `vendorContract` and adds its wire-format checks.
+ * The behaviour every vendor adapter must show against its fake: success, content rejection, late
+ * failure, 429/5xx while polling, rate limit / arrears / 5xx at create, timeouts (a create whose answer is
+ * lost is `unanswered`), "accepted and answer dropped", malformed JSON, unknown status words, expiring
+ * result URLs, wrong key, refused connection, and the vendor's callbacks where it has them. Each
+ * *.test.ts calls `vendorContract` and adds its wire-format checks.
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Ratio } from "@skyriff/contracts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadModels } from "../../src/config/models.js";
@@ -18,7 +22,7 @@ import type { FakeVendor, FakeVendorOptions } from "../fakes/vendors/engine.js";
 
 export function catalogModel(id: string): ModelDef {
   const m = loadModels({
-    configuredVendors: new Set(["dyuapi", "ark", "dashscope", "simulated"]),
+    configuredVendors: new Set(["dyuapi", "ark", "dashscope", "kling", "minimax", "simulated"]),
     disabled: new Set(),
   }).find((x) => x.id === id);
   if (!m) throw new Error(`no catalog model ${id}`);
@@ -49,6 +53,34 @@ export async function vendorErrorOf(p: Promise<unknown>): Promise<VendorError> {
   throw new Error("expected a VendorError, got a result");
 }
 
+/** A local receiver for vendor callbacks: collects the JSON bodies POSTed to it. */
+export async function startCallbackReceiver(): Promise<{
+  url: string;
+  bodies: unknown[];
+  close(): Promise<void>;
+}> {
+  const bodies: unknown[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      bodies.push(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/api/v1/vendors/x/callback/token-1`,
+    bodies,
+    close() {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
 export interface ContractOptions {
   name: string;
   start(opts?: FakeVendorOptions): Promise<FakeVendor>;
@@ -56,23 +88,36 @@ export interface ContractOptions {
   model: ModelDef;
   durationSec: number;
   ratio: Ratio;
+  /** Default: the model's first resolution. */
+  resolution?: string;
   /** True when the vendor reports progress on the wire (dyuapi). */
   reportsProgress: boolean;
+  /** The fake answers #ratelimit, #arrears, #5xx and #drop at create (engine.createScenario / answerCreate). */
+  createScenarios?: boolean;
+  /** The Retry-After the fake's #ratelimit answer carries, as ms (default 3000; null: none). */
+  rateLimitRetryAfterMs?: number | null;
+  /** The vendor takes a callback URL and the adapter reads its callbacks (parseCallback). */
+  callbacks?: boolean;
 }
 
 export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
   let fake: FakeVendor;
-  const input = (prompt: string, referenceImageUrl: string | null = null): VendorCreateInput => ({
+  const input = (
+    prompt: string,
+    over: Partial<Pick<VendorCreateInput, "referenceImageUrl" | "callbackUrl">> = {},
+  ): VendorCreateInput => ({
     taskId: "task-0001",
     model: o.model,
     prompt,
     durationSec: o.durationSec,
     ratio: o.ratio,
-    referenceImageUrl,
+    resolution: o.resolution ?? o.model.resolutions[0] ?? "720p",
+    referenceImageUrl: over.referenceImageUrl ?? null,
+    callbackUrl: over.callbackUrl ?? null,
   });
 
   beforeAll(async () => {
-    fake = await o.start({ pollsToSuccess: 4 });
+    fake = await o.start({ pollsToSuccess: 4, callbackIntervalMs: 20 });
   });
   afterAll(async () => {
     await fake.close();
@@ -81,6 +126,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
     fake.setMode("normal");
     fake.setPollFailures(0, 500);
     fake.setPollsToSuccess(4);
+    fake.setResultTtlMs(86_400_000);
     fake.requests.length = 0;
   });
 
@@ -162,7 +208,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       expect(states.at(-1)!.status).toBe("SUCCESS");
     });
 
-    it("times out a vendor that never answers as transient (poll and create)", async () => {
+    it("times out a poll as transient, and a create whose answer never comes as unanswered", async () => {
       const v = o.make(fake, { timeoutMs: 150 });
       const { vendorTaskId } = await v.create(input("a lighthouse"));
       fake.setMode("hang");
@@ -173,11 +219,12 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       expect(Date.now() - started).toBeLessThan(2000);
       fake.setMode("normal");
       const c = await vendorErrorOf(v.create(input("never answered #hang")));
-      expect(c.kind).toBe("transient");
+      // The vendor may have taken it: never `transient`, which would resubmit it blindly.
+      expect(c.kind).toBe("unanswered");
       expect(c.message).toMatch(/timed out/);
     });
 
-    it("treats malformed JSON as transient", async () => {
+    it("treats malformed JSON as transient for a poll and unanswered for a create", async () => {
       const v = o.make(fake);
       const { vendorTaskId } = await v.create(input("a desert road"));
       fake.setMode("malformed");
@@ -185,7 +232,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       expect(e.kind).toBe("transient");
       expect(e.message).toMatch(/malformed JSON/);
       const c = await vendorErrorOf(v.create(input("a desert road")));
-      expect(c.kind).toBe("transient");
+      expect(c.kind).toBe("unanswered");
     });
 
     it("keeps a task with an unknown status word IN_PROGRESS (known: false)", async () => {
@@ -201,6 +248,18 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       expect(states.at(-1)!.status).toBe("SUCCESS");
     });
 
+    it("hands over the vendor's expiring result URL as it is (the media step must fetch it at once)", async () => {
+      const v = o.make(fake);
+      fake.setResultTtlMs(0);
+      const { vendorTaskId } = await v.create(input("a short-lived link"));
+      const last = (await pollUntilDone(v, vendorTaskId)).at(-1)!;
+      expect(last.status).toBe("SUCCESS");
+      if (last.videoUrl?.includes("/files/")) {
+        expect(last.videoUrl).toMatch(/Expires=\d+/);
+        expect((await fetch(last.videoUrl)).status).toBe(403);
+      }
+    });
+
     it("turns a wrong key into VendorError rejected without leaking the key", async () => {
       const wrongKey = "sk-wrong-key-that-must-not-leak-123456";
       const v = o.make(fake, { apiKey: wrongKey });
@@ -212,7 +271,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       expect(g.kind).toBe("rejected");
     });
 
-    it("turns a refused connection into VendorError transient", async () => {
+    it("turns a refused connection into VendorError transient (nothing was sent)", async () => {
       const closed = await o.start();
       await closed.close();
       const v = o.make(closed);
@@ -220,6 +279,67 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       expect(e.kind).toBe("transient");
       expect(e.message).toMatch(/network error/);
     });
+
+    if (o.createScenarios) {
+      it("treats a rate limit at create as transient with the vendor's Retry-After; nothing is created", async () => {
+        const before = fake.tasks.size;
+        const e = await vendorErrorOf(o.make(fake).create(input("busy hour #ratelimit")));
+        expect(e.kind).toBe("transient");
+        expect(e.retryAfterMs).toBe(o.rateLimitRetryAfterMs === undefined ? 3000 : o.rateLimitRetryAfterMs);
+        expect(e.message).toMatch(/429/);
+        expect(fake.tasks.size).toBe(before);
+      });
+
+      it("treats arrears at create as rejected (definitive), whatever its HTTP status", async () => {
+        const before = fake.tasks.size;
+        const e = await vendorErrorOf(o.make(fake).create(input("account in debt #arrears")));
+        expect(e.kind).toBe("rejected");
+        expect(e.retryAfterMs).toBeNull();
+        expect(fake.tasks.size).toBe(before);
+      });
+
+      it("treats a 5xx at create as transient", async () => {
+        const e = await vendorErrorOf(o.make(fake).create(input("server trouble #5xx")));
+        expect(e.kind).toBe("transient");
+        expect(e.message).toMatch(/HTTP 5\d\d/);
+      });
+
+      it("reports a create the vendor accepted but whose answer was dropped as unanswered, sent once", async () => {
+        const before = fake.tasks.size;
+        const e = await vendorErrorOf(o.make(fake).create(input("accepted then lost #drop")));
+        expect(e.kind).toBe("unanswered");
+        // The vendor has the task (and will charge for it); the adapter did not send it again.
+        expect(fake.tasks.size).toBe(before + 1);
+        expect(fake.requests.filter((r) => r.method === "POST")).toHaveLength(1);
+      });
+    }
+
+    if (o.callbacks) {
+      it("sends callback_url and reads the vendor's callbacks to SUCCESS without polling", async () => {
+        const receiver = await startCallbackReceiver();
+        try {
+          const v = o.make(fake);
+          expect(v.parseCallback).toBeTypeOf("function");
+          const { vendorTaskId } = await v.create(input("pushed, not polled", { callbackUrl: receiver.url }));
+          const deadline = Date.now() + 5_000;
+          let last: VendorTaskState | null = null;
+          while (Date.now() < deadline && last?.status !== "SUCCESS") {
+            await new Promise((r) => setTimeout(r, 20));
+            const parsed = receiver.bodies.map((b) => v.parseCallback!(b));
+            for (const p of parsed) expect(p?.vendorTaskId).toBe(vendorTaskId);
+            last = parsed.at(-1)?.state ?? null;
+          }
+          expect(last).toMatchObject({ status: "SUCCESS", progress: 100 });
+          expect(last?.videoUrl).toContain("/files/");
+          const words = receiver.bodies.map((b) => v.parseCallback!(b)?.state.status);
+          expect(words[0]).toBe("QUEUED");
+          expect(fake.requests.filter((r) => r.method === "GET")).toHaveLength(0);
+          expect(v.parseCallback!({ hello: "world" })).toBeNull();
+        } finally {
+          await receiver.close();
+        }
+      });
+    }
   });
 
   return { fake: () => fake };

@@ -3,9 +3,12 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   errorMessageOf,
+  failedBeforeSending,
+  parsePairs,
   parseProgress,
   parseRetryAfter,
   redact,
+  type VendorRequest,
   vendorJson,
 } from "../../src/vendors/http.js";
 import { VendorError } from "../../src/vendors/types.js";
@@ -105,5 +108,138 @@ describe("vendorJson error classification", () => {
     expect(e.message).toContain("refused for Bearer ***");
     expect(e.message).not.toContain(key);
     expect(e.retryAfterMs).toBe(status === 429 ? 3000 : null);
+  });
+});
+
+describe("vendorJson: the vendor's own error codes first", () => {
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "9" });
+      res.end(JSON.stringify({ code: "1102", message: "resource pack exhausted" }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  const call = (classify?: VendorRequest["classify"]) =>
+    vendorJson({
+      vendor: "t",
+      method: "POST",
+      url,
+      apiKey: "k-123456",
+      body: {},
+      timeoutMs: 2000,
+      classify,
+    }).catch((e: unknown) => e as VendorError);
+
+  it("lets the adapter turn a 429 into rejected (arrears, an exhausted pack), without Retry-After", async () => {
+    const seen: unknown[] = [];
+    const e = await call((f) => {
+      seen.push(f);
+      return f.code === "1102" ? "rejected" : null;
+    });
+    expect(e).toMatchObject({ kind: "rejected", retryAfterMs: null });
+    expect(seen).toEqual([
+      {
+        status: 429,
+        code: "1102",
+        message: "resource pack exhausted",
+        body: { code: "1102", message: "resource pack exhausted" },
+      },
+    ]);
+  });
+
+  it("falls back to the status rule when the adapter says nothing (or has no classify)", async () => {
+    expect(await call(() => null)).toMatchObject({ kind: "transient", retryAfterMs: 9000 });
+    expect(await call()).toMatchObject({ kind: "transient", retryAfterMs: 9000 });
+  });
+});
+
+describe("vendorJson: a create whose answer is lost", () => {
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const how = new URL(req.url ?? "/", "http://x").searchParams.get("how");
+      req.resume();
+      req.on("end", () => {
+        if (how === "reset") req.socket.destroy();
+        else if (how === "truncated") {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end('{"id":"cgt-');
+        } else if (how === "half") {
+          res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+          res.write('{"id":');
+          setTimeout(() => req.socket.destroy(), 20);
+        }
+        // "hang": never answers
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tasks`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  const call = (how: string, createsTask: boolean, target = url) =>
+    vendorJson({
+      vendor: "t",
+      method: "POST",
+      url: `${target}?how=${how}`,
+      apiKey: "k-123456",
+      body: { prompt: "x" },
+      timeoutMs: 200,
+      createsTask,
+    }).then(
+      () => null,
+      (e: unknown) => e as VendorError,
+    );
+
+  it.each(["hang", "reset", "truncated", "half"])(
+    "%s after sending: unanswered for a create, transient for a read",
+    async (how) => {
+      expect(await call(how, true)).toMatchObject({ kind: "unanswered" });
+      expect(await call(how, false)).toMatchObject({ kind: "transient" });
+    },
+  );
+
+  it("a refused connection sent nothing: transient even for a create", async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const e = await call("hang", true, `http://127.0.0.1:${port}/tasks`);
+    expect(e).toMatchObject({ kind: "transient" });
+    expect(e?.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it("knows which fetch failures happen before sending", () => {
+    const withCode = (code: string) =>
+      Object.assign(new TypeError("fetch failed"), { cause: Object.assign(new Error(code), { code }) });
+    expect(failedBeforeSending(withCode("ECONNREFUSED"))).toBe(true);
+    expect(failedBeforeSending(withCode("ENOTFOUND"))).toBe(true);
+    expect(failedBeforeSending(withCode("ECONNRESET"))).toBe(false);
+    expect(failedBeforeSending(withCode("UND_ERR_SOCKET"))).toBe(false);
+    expect(failedBeforeSending(new DOMException("timeout", "TimeoutError"))).toBe(false);
+  });
+});
+
+describe("parsePairs", () => {
+  it("reads key=value lists and skips malformed entries", () => {
+    expect([...parsePairs("a=ep-1, b/10/9:16 = x ,bad,=y,z=")]).toEqual([
+      ["a", "ep-1"],
+      ["b/10/9:16", "x"],
+    ]);
+    expect(parsePairs(undefined).size).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Ratio } from "@skyriff/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { modelDefaults } from "../../src/config/models.js";
 import { dimensionsFor, simulatedClipArgs } from "../../src/media/args.js";
 import { findFont, probe, runFfmpeg } from "../../src/media/ffmpeg.js";
 import { SCENE_KINDS, sceneFor } from "../../src/media/scenes.js";
@@ -22,17 +23,9 @@ import { type ModelDef, VendorError, type VendorTaskState } from "../../src/vend
 const RENDER_TIMEOUT = 60_000;
 const START = Date.UTC(2025, 0, 1, 8, 0, 0);
 
-const model: ModelDef = {
-  id: "skyriff-sim",
-  name: "SkyRiff 模拟生成",
-  vendor: "simulated",
-  durations: [10, 15, 25],
-  ratios: ["9:16", "16:9", "1:1"],
-  imageToVideo: true,
-  creditsPerSecond: 1,
-  timeoutMinutes: 30,
-  enabled: true,
-};
+const simDefaults = modelDefaults().find((m) => m.id === "skyriff-sim");
+if (!simDefaults) throw new Error("skyriff-sim is not in the catalog");
+const model: ModelDef = { ...simDefaults, enabled: true };
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -179,7 +172,16 @@ afterAll(async () => {
 });
 
 function input(prompt: string, durationSec: number, ratio: Ratio, referenceImageUrl: string | null = null) {
-  return { taskId: "task-1", model, prompt, durationSec, ratio, referenceImageUrl };
+  return {
+    taskId: "task-1",
+    model,
+    prompt,
+    durationSec,
+    ratio,
+    resolution: "720p",
+    referenceImageUrl,
+    callbackUrl: null,
+  };
 }
 
 describe("simulated vendor", () => {

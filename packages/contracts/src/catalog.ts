@@ -20,15 +20,37 @@ export const product = z.object({
 });
 export type Product = z.infer<typeof product>;
 
+/** What a model accepts as an image→video reference; the server fits an upload into it before sending. */
+export const modelImageLimits = z.object({
+  /** Pixels per side, inclusive. */
+  min_side: z.number().int(),
+  max_side: z.number().int(),
+  /** width / height, inclusive. */
+  min_aspect: z.number(),
+  max_aspect: z.number(),
+  max_bytes: z.number().int(),
+  /**
+   * `follows-image`: the video keeps the reference's ratio (the chosen ratio only applies to text→video);
+   * `crops-to-ratio`: the vendor crops the reference to the chosen ratio.
+   */
+  output: z.enum(["crops-to-ratio", "follows-image"]),
+});
+export type ModelImageLimits = z.infer<typeof modelImageLimits>;
+
 export const modelInfo = z.object({
   id: z.string(),
   name: z.string(),
   vendor: z.string(),
   durations: z.array(z.number().int()),
   ratios: z.array(z.string()),
+  /** Output resolutions (`480p`, `720p`, `768p`, `1080p`); the first is the default. */
+  resolutions: z.array(z.string()),
   image_to_video: z.boolean(),
+  /** Set when image_to_video. */
+  image: modelImageLimits.nullable(),
   credits_per_second: z.number().int(),
 });
+export type ModelInfo = z.infer<typeof modelInfo>;
 
 export const publicConfig = z.object({
   credits_per_cny: z.number().int(),

@@ -24,8 +24,12 @@ export const taskCreateBody = z.strictObject({
   duration_sec: z.number().int().positive(),
   ratio,
   model: z.string().min(1).max(64),
+  /** One of the model's resolutions (`GET /config`); absent: the model's default (its first). */
+  resolution: z.string().min(1).max(16).optional(),
   project_id: id.nullable().optional(),
   reference_image_asset_id: id.nullable().optional(),
+  /** 换用同类模型: when the model's vendor is down, move to an equivalent model at the same or a lower price. */
+  allow_failover: z.boolean().optional(),
 });
 export type TaskCreateBody = z.infer<typeof taskCreateBody>;
 

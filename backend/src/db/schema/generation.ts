@@ -1,10 +1,12 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   check,
   date,
   index,
   integer,
+  jsonb,
   pgTable,
   text,
   timestamp,
@@ -76,6 +78,26 @@ export const tasks = pgTable(
     nextPollAt: ts("next_poll_at"),
     mediaQueuedAt: ts("media_queued_at"),
     submittedAt: ts("submitted_at"),
+    /**
+     * Set just before a create is sent to the vendor: a later attempt that finds it set without a
+     * vendor task id must reconcile (findByReference) instead of creating again blindly.
+     */
+    submitSentAt: ts("submit_sent_at"),
+    /** The user allowed a move to an equivalent model (换用同类模型) when the vendor is down. */
+    allowFailover: boolean("allow_failover").notNull().default(false),
+    /** What the vendor charges us for this task, in milli-yuan, recorded when it is submitted. */
+    vendorCostMilli: bigint("vendor_cost_milli", { mode: "bigint" }),
+    /** The reference image as it was sent to the vendor (after media/prepare-image.ts). */
+    sentImage: jsonb("sent_image").$type<{
+      width: number;
+      height: number;
+      bytes: number;
+      mime: string;
+      resized: boolean;
+      padded: boolean;
+    }>(),
+    /** The output resolution asked for (`720p`…), one of the model's; null before resolutions existed. */
+    resolution: text("resolution"),
     /** Fixed at creation from the model's timeout: the sweep refunds past it even if the model is gone. */
     timeoutAt: ts("timeout_at").notNull(),
     createdAt: ts("created_at").notNull().defaultNow(),
@@ -90,6 +112,19 @@ export const tasks = pgTable(
       .where(sql`${t.status} in ('NOT_START', 'QUEUED', 'IN_PROGRESS')`),
   ],
 );
+
+/**
+ * Vendors a worker's circuit breaker found down, shared by every process through the model catalog
+ * (a NOTIFY on `model_catalog` brings a change at once). A row counts only until `expiresAt`: a worker
+ * that died with its breaker open cannot hide a vendor's models for good.
+ */
+export const vendorHealth = pgTable("vendor_health", {
+  vendor: text("vendor").primaryKey(),
+  down: boolean("down").notNull(),
+  reason: text("reason"),
+  expiresAt: ts("expires_at").notNull(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
 
 /**
  * Per-user generation limits as counters (SPEC §1: ≤ 5 unfinished, ≤ 100 a Shanghai day), changed by

@@ -7,6 +7,7 @@ import {
 } from "../../config/models.js";
 import type { Database, Db, Listener } from "../../db/client.js";
 import type { ModelDef } from "../../vendors/types.js";
+import { readVendorsDown } from "../generation/health.js";
 import { CATALOG_CHANNEL, readOverrides } from "./repository.js";
 
 /**
@@ -21,6 +22,8 @@ export interface ModelCatalog {
   model(id: string): ModelDef | undefined;
   /** The models with what decides whether they are offered (the admin view). */
   entries(): readonly CatalogEntry[];
+  /** Vendors a worker's circuit breaker found down: their models are not offered (issue 13 §6). */
+  vendorsDown(): ReadonlySet<string>;
   /** The catalog that these admin settings give in this process (what a change would make of it). */
   resolve(overrides: CatalogOverrides): CatalogEntry[];
   /** Re-reads the settings; resolves once a read that began after this call is in the snapshot. */
@@ -58,6 +61,7 @@ class RuntimeModelCatalog implements ModelCatalog {
   private snapshot: readonly CatalogEntry[] = [];
   private list: readonly ModelDef[] = [];
   private byId = new Map<string, ModelDef>();
+  private down: ReadonlySet<string> = new Set();
   private running: Promise<void> | null = null;
   private next: Promise<void> | null = null;
   private listener: Listener | null = null;
@@ -84,6 +88,10 @@ class RuntimeModelCatalog implements ModelCatalog {
 
   entries(): readonly CatalogEntry[] {
     return this.snapshot;
+  }
+
+  vendorsDown(): ReadonlySet<string> {
+    return this.down;
   }
 
   resolve(overrides: CatalogOverrides): CatalogEntry[] {
@@ -128,11 +136,18 @@ class RuntimeModelCatalog implements ModelCatalog {
   }
 
   private async load(): Promise<void> {
-    const overrides = await readOverrides(this.db);
-    if (!this.closed) this.apply(resolveCatalog(this.settings, overrides));
+    const [overrides, down] = await Promise.all([readOverrides(this.db), readVendorsDown(this.db)]);
+    if (!this.closed) this.apply(resolveCatalog(this.settings, overrides), down);
   }
 
-  private apply(entries: CatalogEntry[]): void {
+  private apply(resolved: CatalogEntry[], down: ReadonlySet<string> = this.down): void {
+    this.down = down;
+    // A vendor found down takes its models off the offer; the admins' switches stay as they were.
+    const entries = resolved.map((e) =>
+      e.model.enabled && down.has(e.model.vendor)
+        ? { ...e, model: Object.freeze({ ...e.model, enabled: false }) }
+        : e,
+    );
     this.snapshot = Object.freeze(entries);
     this.list = Object.freeze(entries.map((e) => e.model));
     this.byId = new Map(this.list.map((m) => [m.id, m]));

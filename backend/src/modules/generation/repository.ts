@@ -1,5 +1,5 @@
 import { and, desc, eq, getTableColumns, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
-import type { Executor } from "../../db/client.js";
+import { type Executor, queryRows } from "../../db/client.js";
 import { generationQuotas, tasks, videoAssets } from "../../db/schema/index.js";
 import { selectList, send, statement } from "../../db/statements.js";
 import type { Keyset } from "../../lib/cursor.js";
@@ -10,11 +10,11 @@ export const UNFINISHED: Status[] = ["NOT_START", "QUEUED", "IN_PROGRESS"];
 
 const TASK_COLUMNS = `id, user_id, status, progress, prompt, duration_sec, ratio, model, vendor, project_id,
   reference_image_asset_id, cost_credits, timeout_at, created_at, updated_at, source_type, source_work_id,
-  remix_fee_credits, display_prompt`;
+  remix_fee_credits, display_prompt, resolution, allow_failover`;
 const INSERT_TASK = statement(
   "generation_insert_task",
   `insert into tasks (${TASK_COLUMNS})
-   values ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17)`,
+   values ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18, $19)`,
 );
 
 export type NewTask = Pick<
@@ -33,7 +33,12 @@ export type NewTask = Pick<
   | "timeoutAt"
   | "createdAt"
 > &
-  Partial<Pick<TaskRow, "sourceType" | "sourceWorkId" | "remixFeeCredits" | "displayPrompt">>;
+  Partial<
+    Pick<
+      TaskRow,
+      "sourceType" | "sourceWorkId" | "remixFeeCredits" | "displayPrompt" | "resolution" | "allowFailover"
+    >
+  >;
 
 /** Sent at once (see db/statements.ts): it travels with the other statements of the create. */
 export async function insertTask(ex: Executor, t: NewTask): Promise<void> {
@@ -55,6 +60,8 @@ export async function insertTask(ex: Executor, t: NewTask): Promise<void> {
     t.sourceWorkId ?? null,
     t.remixFeeCredits ?? 0,
     t.displayPrompt ?? null,
+    t.resolution ?? null,
+    t.allowFailover ?? false,
   ]);
 }
 
@@ -71,13 +78,19 @@ export type TaskView = TaskRow & { thumbKey: string | null };
 
 export async function findTask(ex: Executor, id: string): Promise<TaskRow | null> {
   const [row] = await send<TaskRow>(ex, FIND_TASK, [id]);
-  return row ?? null;
+  return row ? withBigints(row) : null;
+}
+
+/** A raw statement's row has int8 as the driver gives it (a string or a number): the row type says bigint. */
+function withBigints<T extends TaskRow>(row: T): T {
+  const cost = row.vendorCostMilli as unknown as string | number | bigint | null;
+  return { ...row, vendorCostMilli: cost === null ? null : BigInt(cost) };
 }
 
 /** Read every second by each open progress stream and every few seconds by each polling app. */
 export async function findOwnTask(ex: Executor, id: string, userId: string): Promise<TaskView | null> {
   const [row] = await send<TaskView>(ex, FIND_OWN_TASK, [id, userId]);
-  return row ?? null;
+  return row ? withBigints(row) : null;
 }
 
 export async function listTasks(
@@ -152,20 +165,89 @@ export async function quotaOf(ex: Executor, userId: string) {
   return rows[0] ?? null;
 }
 
-/** Records the vendor's id once; false if the task moved on or was already submitted. */
+/**
+ * Records the vendor's id once, with what the vendor charges for the task; false if the task moved on
+ * or was already submitted (a callback or a lookup may adopt the id of a create whose answer was lost).
+ */
 export async function markSubmitted(
   ex: Executor,
   id: string,
   vendorTaskId: string,
   at: Date,
   nextPollAt: Date,
+  vendorCostMilli: bigint | null = null,
 ) {
   const rows = await ex
     .update(tasks)
-    .set({ vendorTaskId, submittedAt: at, nextPollAt, updatedAt: at })
+    .set({
+      vendorTaskId,
+      submittedAt: at,
+      nextPollAt,
+      updatedAt: at,
+      vendorCostMilli: vendorCostMilli ?? sql`${tasks.vendorCostMilli}`,
+    })
     .where(and(eq(tasks.id, id), isNull(tasks.vendorTaskId), inArray(tasks.status, UNFINISHED)))
     .returning({ id: tasks.id });
   return rows.length === 1;
+}
+
+/**
+ * Written (and committed) just before a create goes out: from then on a retry must reconcile with the
+ * vendor before creating again. False if the task moved on or already has its vendor task.
+ */
+export async function markSubmitSent(ex: Executor, id: string, at: Date): Promise<boolean> {
+  const rows = await ex
+    .update(tasks)
+    .set({ submitSentAt: at })
+    .where(
+      and(
+        eq(tasks.id, id),
+        isNull(tasks.vendorTaskId),
+        isNull(tasks.submitSentAt),
+        inArray(tasks.status, UNFINISHED),
+      ),
+    )
+    .returning({ id: tasks.id });
+  return rows.length === 1;
+}
+
+/**
+ * The vendor certainly did not take the create sent at `sentAt` (refused before it was taken, or not
+ * found by reference). Only that create's mark is cleared: another attempt's stays.
+ */
+export async function clearSubmitSent(ex: Executor, id: string, sentAt: Date): Promise<void> {
+  await ex
+    .update(tasks)
+    .set({ submitSentAt: null })
+    .where(and(eq(tasks.id, id), isNull(tasks.vendorTaskId), eq(tasks.submitSentAt, sentAt)));
+}
+
+/**
+ * Failover (换用同类模型): moves a task that was never sent to its vendor onto another model at a cost
+ * not above the one held. Compare-and-set on the model it was on; null when the task moved on.
+ */
+export async function moveToModel(
+  ex: Executor,
+  id: string,
+  from: string,
+  to: { model: string; vendor: string; costCredits: number },
+  at: Date,
+): Promise<TaskRow | null> {
+  const rows = await ex
+    .update(tasks)
+    .set({ model: to.model, vendor: to.vendor, costCredits: to.costCredits, updatedAt: at })
+    .where(
+      and(
+        eq(tasks.id, id),
+        eq(tasks.model, from),
+        isNull(tasks.vendorTaskId),
+        isNull(tasks.submitSentAt),
+        inArray(tasks.status, UNFINISHED),
+        lte(sql`${to.costCredits}::int`, tasks.costCredits),
+      ),
+    )
+    .returning();
+  return rows[0] ?? null;
 }
 
 /** Progress only moves forward and only while the task is unfinished. */
@@ -283,4 +365,45 @@ export async function unfinishedPastTimeout(ex: Executor, now: Date, limit: numb
     .where(and(inArray(tasks.status, UNFINISHED), lt(tasks.timeoutAt, now)))
     .orderBy(tasks.timeoutAt)
     .limit(limit);
+}
+
+export interface VendorCostRow {
+  day: string;
+  model: string;
+  tasks: number;
+  succeeded: number;
+  credits_charged: string;
+  vendor_cost_milli: string;
+}
+
+/**
+ * Per Shanghai day (of creation) and model: tasks, successes, the credits they cost the users and what
+ * the vendors bill us. Only succeeded tasks are charged on either side: a failure is refunded to the
+ * user and not billed by the vendors.
+ */
+export async function vendorCostsByDay(
+  ex: Executor,
+  fromDay: string,
+  days: number,
+): Promise<VendorCostRow[]> {
+  const start = sql`(${fromDay}::date - interval '8 hours')`;
+  const end = sql`(${fromDay}::date + ${days}::int * interval '1 day' - interval '8 hours')`;
+  return queryRows<VendorCostRow>(
+    ex,
+    sql`select to_char(((created_at + interval '8 hours') at time zone 'UTC')::date, 'YYYY-MM-DD') as day,
+          model, count(*)::int as tasks, count(*) filter (where status = 'SUCCESS')::int as succeeded,
+          coalesce(sum(cost_credits) filter (where status = 'SUCCESS'), 0)::text as credits_charged,
+          coalesce(sum(vendor_cost_milli) filter (where status = 'SUCCESS'), 0)::text as vendor_cost_milli
+        from tasks where created_at >= ${start} and created_at < ${end}
+        group by 1, 2 order by 1, 2`,
+  );
+}
+
+/** What reference image went to the vendor (media/prepare-image.ts's result), kept with the task. */
+export async function recordSentImage(
+  ex: Executor,
+  id: string,
+  image: NonNullable<TaskRow["sentImage"]>,
+): Promise<void> {
+  await ex.update(tasks).set({ sentImage: image }).where(eq(tasks.id, id));
 }

@@ -18,6 +18,7 @@ import { decodeCursor, toPage } from "../../lib/cursor.js";
 import { AppError, notFound } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { shanghaiDate } from "../../lib/time.js";
+import type { ModelDef } from "../../vendors/types.js";
 import { recordActivity } from "../activity/repository.js";
 import { assertOwnImage } from "../media/service.js";
 import { assertClean } from "../moderation/service.js";
@@ -89,10 +90,24 @@ function resolveModel(ctx: AppContext, body: TaskCreateBody) {
   return model;
 }
 
-/** A validated create request: the model it runs on and what it costs. */
+/** The asked resolution when the model offers it; absent: the model's default (its first). */
+function resolveResolution(model: ModelDef, asked: string | undefined): string {
+  const resolution = asked ?? model.resolutions[0];
+  if (resolution === undefined || !model.resolutions.includes(resolution)) {
+    throw invalid(
+      "resolution",
+      `该模型支持的清晰度：${model.resolutions.join(" / ")}`,
+      `allowed: ${model.resolutions.join(", ")}`,
+    );
+  }
+  return resolution;
+}
+
+/** A validated create request: the model it runs on, the resolution asked for and what it costs. */
 export interface PreparedTask {
   body: TaskCreateBody;
   model: ReturnType<typeof resolveModel>;
+  resolution: string;
   cost: number;
 }
 
@@ -103,9 +118,10 @@ export async function prepareTask(
   body: TaskCreateBody,
 ): Promise<PreparedTask> {
   const model = resolveModel(ctx, body);
+  const resolution = resolveResolution(model, body.resolution);
   if (body.reference_image_asset_id) await assertOwnImage(ctx, body.reference_image_asset_id, userId);
   if (body.project_id) await assertOwnProject(ctx, body.project_id, userId);
-  return { body, model, cost: costOf(model, body.duration_sec) };
+  return { body, model, resolution, cost: costOf(model, body.duration_sec) };
 }
 
 /** What a remix adds to a task (see works' remix in creator-income). */
@@ -152,6 +168,8 @@ export async function insertTaskWithHold(
       vendor: model.vendor,
       projectId: body.project_id ?? null,
       referenceImageAssetId: body.reference_image_asset_id ?? null,
+      allowFailover: body.allow_failover ?? false,
+      resolution: prepared.resolution,
       costCredits: cost,
       timeoutAt: new Date(now.getTime() + model.timeoutMinutes * 60_000),
       createdAt: now,

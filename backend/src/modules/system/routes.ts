@@ -22,13 +22,28 @@ export async function systemRoutes(app: FastifyInstance, ctx: AppContext): Promi
     await probe("database", () => ctx.database.ping());
     if (ctx.jobs.ping) await probe("redis", () => ctx.jobs.ping?.() ?? Promise.resolve());
     const ready = Object.values(checks).every((v) => v === "ok");
+    // A vendor that is down does not make the process unready: it is reported, and its models are off.
+    const vendors = vendorDetail(ctx);
     const body = ready
-      ? { code: 0, message: "ok", data: { status: "ready", checks } }
-      : { code: ErrorCode.INTERNAL, message: "not ready", data: { status: "not_ready", checks } };
+      ? { code: 0, message: "ok", data: { status: "ready", checks, vendors } }
+      : { code: ErrorCode.INTERNAL, message: "not ready", data: { status: "not_ready", checks, vendors } };
     return reply.code(ready ? 200 : 503).send(body);
   });
 
   app.get("/static/default-avatar.svg", { schema: { hide: true } }, async (_req, reply) =>
     reply.header("cache-control", "public, max-age=86400").type("image/svg+xml").send(DEFAULT_AVATAR_SVG),
+  );
+}
+
+/** Per configured vendor: down (this process's breaker or another worker's record), error rate, latency. */
+function vendorDetail(ctx: AppContext) {
+  const seen = ctx.vendorHealth.report();
+  const downElsewhere = ctx.catalog.vendorsDown();
+  return Object.fromEntries(
+    [...ctx.vendors.keys()].map((name) => {
+      const local = seen[name];
+      const down = local?.state === "open" || downElsewhere.has(name);
+      return [name, { status: down ? "down" : "up", ...(local ?? { state: "closed" }) }];
+    }),
   );
 }

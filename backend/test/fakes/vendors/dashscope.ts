@@ -1,14 +1,24 @@
 /**
- * Local fake of Alibaba DashScope (百炼) Wan video synthesis, old (≤ 2.6) protocol:
+ * Local fake of Alibaba DashScope (百炼) Wan video synthesis, written from the documentation
+ * (https://www.alibabacloud.com/help/en/model-studio/text-to-video-api-reference, its image→video sibling,
+ * the wan2.7 pages on platform.qianwenai.com, https://help.aliyun.com/zh/model-studio/async-task-api;
+ * digest in shared/integrations/living-video-vendors.md §2):
  *   POST /api/v1/services/aigc/video-generation/video-synthesis   (header X-DashScope-Async: enable required)
- *        t2v {model, input:{prompt}, parameters:{size:"720*1280", duration}}
- *        i2v {model, input:{prompt, img_url}, parameters:{resolution:"720P", duration}}
+ *        ≤ 2.6: t2v {model, input:{prompt}, parameters:{size:"1280*720", duration}}
+ *               i2v {model, input:{prompt, img_url}, parameters:{resolution:"720P", duration}}
+ *        2.7:   t2v {model, input:{prompt}, parameters:{resolution:"720P", ratio:"16:9", duration}}
+ *               i2v {model, input:{prompt, media:[{type:"first_frame", url}]}, parameters:{resolution, duration}}
  *        → {request_id, output:{task_id, task_status:"PENDING"}}
- *   GET  /api/v1/tasks/{task_id} → {request_id, output:{task_id, task_status: PENDING|RUNNING|SUCCEEDED|FAILED|UNKNOWN,
- *                                   video_url, code, message, …}, usage}
- *   GET  /files/{id}.mp4         → the video bytes
- * Errors: {request_id, code, message}. An unknown task id answers 200 with task_status UNKNOWN, as DashScope does.
- * DashScope reports no progress. Prompt tags and modes: see engine.ts.
+ *   GET  /api/v1/tasks/{task_id} → {request_id, output:{task_id, task_status: PENDING|RUNNING|SUCCEEDED|FAILED|
+ *                                   CANCELED|UNKNOWN, video_url, code, message, …}, usage}
+ *   GET  /files/{id}.mp4?Expires=… → the video bytes (a signed OSS link, valid 24 h)
+ * Checked per model: durations (2.5: 5/10; 2.6: 5/10/15; 2.7: 2–15), sizes / resolutions, the format of
+ * the model's version (2.7 refuses `size`/`img_url`, ≤ 2.6 refuses `media`), the image (360–2000 px per
+ * side, ≤ 10 MB; 2.7 media only by URL). Errors {request_id, code, message}
+ * (https://help.aliyun.com/zh/dashscope/return-status-code-description): #ratelimit 429
+ * Throttling.RateQuota, #arrears 400 Arrearage, #5xx 500 InternalError, #reject 400 DataInspectionFailed.
+ * An unknown task id answers 200 with task_status UNKNOWN, as DashScope does. DashScope reports no progress
+ * and has no callback URL. Prompt tags and modes: see engine.ts.
  */
 import { randomUUID } from "node:crypto";
 import {
@@ -16,6 +26,8 @@ import {
   type FakeTask,
   type FakeVendor,
   type FakeVendorOptions,
+  fetchImage,
+  imageSize,
   type Phase,
   sendJson,
   startFakeVendor,
@@ -23,22 +35,68 @@ import {
 
 export type { FakeMode, FakeTask, FakeVendor, FakeVendorOptions, RecordedRequest } from "./engine.js";
 
-const SIZES = new Set([
-  "832*480",
-  "480*832",
-  "624*624",
-  "1280*720",
-  "720*1280",
-  "960*960",
-  "1088*832",
-  "832*1088",
-  "1920*1080",
-  "1080*1920",
-  "1440*1440",
-  "1632*1248",
-  "1248*1632",
-]);
-const RESOLUTIONS = new Set(["480P", "720P", "1080P"]);
+const SIZES_480 = ["832*480", "480*832", "624*624"];
+const SIZES_720 = ["1280*720", "720*1280", "960*960", "1088*832", "832*1088"];
+const SIZES_1080 = ["1920*1080", "1080*1920", "1440*1440", "1632*1248", "1248*1632"];
+
+interface WanSpec {
+  mode: "t2v" | "i2v";
+  /** wan2.7: `resolution` + `ratio`, `input.media[]`. */
+  media: boolean;
+  durations: (d: number) => boolean;
+  /** Old-format text→video sizes. */
+  sizes: string[];
+  resolutions: string[];
+}
+
+const WAN_RATIOS = ["16:9", "9:16", "1:1", "4:3", "3:4"];
+const oneOf = (list: number[]) => (d: number) => list.includes(d);
+const range = (min: number, max: number) => (d: number) => Number.isInteger(d) && d >= min && d <= max;
+
+export const WAN_MODELS: Record<string, WanSpec> = {
+  "wan2.7-t2v": {
+    mode: "t2v",
+    media: true,
+    durations: range(2, 15),
+    sizes: [],
+    resolutions: ["720P", "1080P"],
+  },
+  "wan2.7-i2v": {
+    mode: "i2v",
+    media: true,
+    durations: range(2, 15),
+    sizes: [],
+    resolutions: ["720P", "1080P"],
+  },
+  "wan2.6-t2v": {
+    mode: "t2v",
+    media: false,
+    durations: oneOf([5, 10, 15]),
+    sizes: [...SIZES_720, ...SIZES_1080],
+    resolutions: [],
+  },
+  "wan2.6-i2v": {
+    mode: "i2v",
+    media: false,
+    durations: oneOf([5, 10, 15]),
+    sizes: [],
+    resolutions: ["720P", "1080P"],
+  },
+  "wan2.5-t2v-preview": {
+    mode: "t2v",
+    media: false,
+    durations: oneOf([5, 10]),
+    sizes: [...SIZES_480, ...SIZES_720, ...SIZES_1080],
+    resolutions: [],
+  },
+  "wan2.5-i2v-preview": {
+    mode: "i2v",
+    media: false,
+    durations: oneOf([5, 10]),
+    sizes: [],
+    resolutions: ["480P", "720P", "1080P"],
+  },
+};
 
 const err = (code: string, message: string) => ({ request_id: randomUUID(), code, message });
 
@@ -47,7 +105,7 @@ function iso(ms: number): string {
 }
 
 function taskBody(task: FakeTask, phase: Phase, videoUrl: string) {
-  const b = task.body as { input?: { prompt?: string } };
+  const b = task.body as { input?: { prompt?: string }; parameters?: { duration?: number } };
   const base = { task_id: task.id, submit_time: iso(task.createdAt) };
   switch (phase.kind) {
     case "queued":
@@ -73,7 +131,7 @@ function taskBody(task: FakeTask, phase: Phase, videoUrl: string) {
           orig_prompt: b.input?.prompt ?? "",
           actual_prompt: b.input?.prompt ?? "",
         },
-        usage: { video_duration: 10, video_ratio: "720*1280", video_count: 1 },
+        usage: { duration: b.parameters?.duration ?? 5, video_count: 1, SR: 720 },
       };
     case "failed":
       return {
@@ -92,6 +150,69 @@ function taskBody(task: FakeTask, phase: Phase, videoUrl: string) {
 
 const CREATE = "/api/v1/services/aigc/video-generation/video-synthesis";
 const TASKS = "/api/v1/tasks/";
+type Bad = (message: string) => true;
+const record = (v: unknown) => (typeof v === "object" && v !== null ? v : {}) as Record<string, unknown>;
+
+async function badImage(url: unknown, byUrlOnly: boolean, bad: Bad): Promise<true | null> {
+  if (typeof url !== "string" || url === "") return bad("The image is required for image-to-video.");
+  if (byUrlOnly && !/^https?:\/\//.test(url)) return bad("The media url must be a public http(s) URL.");
+  const image = await fetchImage(url);
+  if ("error" in image) return bad(`The image cannot be downloaded: ${image.error}.`);
+  if (image.bytes.length > 10 * 1024 * 1024) return bad("The image size must not exceed 10MB.");
+  const size = imageSize(image.bytes);
+  if (!size) return bad("The image format is not supported.");
+  if (Math.min(size.width, size.height) < 360 || Math.max(size.width, size.height) > 2000) {
+    return bad(
+      `The image resolution is invalid: width and height must be within [360, 2000], got ${size.width}*${size.height}.`,
+    );
+  }
+  return null;
+}
+
+async function invalidCreate(
+  spec: WanSpec,
+  input: Record<string, unknown>,
+  params: Record<string, unknown>,
+  bad: Bad,
+): Promise<true | null> {
+  if (spec.media) {
+    if (params.size !== undefined)
+      return bad("The parameter size is not supported by this model; use resolution and ratio.");
+    if (input.img_url !== undefined)
+      return bad("The parameter img_url is not supported by this model; use media.");
+    if (params.resolution !== undefined && !spec.resolutions.includes(String(params.resolution))) {
+      return bad(`The parameters.resolution must be one of ${spec.resolutions.join(", ")}.`);
+    }
+    if (spec.mode === "t2v" && params.ratio !== undefined && !WAN_RATIOS.includes(String(params.ratio))) {
+      return bad("The parameters.ratio is invalid.");
+    }
+    if (spec.mode === "i2v") {
+      const media = Array.isArray(input.media) ? (input.media as unknown[]).map(record) : [];
+      const first = media.find((m) => m.type === "first_frame");
+      if (!first) return bad("The input.media must contain a first_frame.");
+      if (await badImage(first.url, true, bad)) return true;
+    }
+  } else {
+    if (input.media !== undefined) return bad("The parameter media is not supported by this model.");
+    if (params.ratio !== undefined) return bad("The parameter ratio is not supported by this model.");
+    if (spec.mode === "t2v") {
+      if (params.resolution !== undefined)
+        return bad("The parameter resolution is not supported by this model; use size.");
+      if (params.size !== undefined && !spec.sizes.includes(String(params.size))) {
+        return bad("The size is invalid, please check the size parameter.");
+      }
+    } else {
+      if (params.resolution !== undefined && !spec.resolutions.includes(String(params.resolution))) {
+        return bad(`The parameters.resolution must be one of ${spec.resolutions.join(", ")}.`);
+      }
+      if (await badImage(input.img_url, false, bad)) return true;
+    }
+  }
+  if (params.duration !== undefined && !spec.durations(Number(params.duration))) {
+    return bad("The duration is invalid for this model.");
+  }
+  return null;
+}
 
 const dialect: Dialect = {
   defaultApiKey: "sk-fakedashscope0123456789abcdef",
@@ -105,21 +226,40 @@ const dialect: Dialect = {
         ),
   isPoll: (method, path) => method === "GET" && path.startsWith(TASKS),
   notFound: () => err("NotFound", "Not found!"),
-  route({ req, res, method, path, body, engine }) {
+  createFailure(kind) {
+    switch (kind) {
+      case "ratelimit":
+        return {
+          status: 429,
+          body: err("Throttling.RateQuota", "Requests rate limit exceeded, please try again later."),
+        };
+      case "arrears":
+        return {
+          status: 400,
+          body: err("Arrearage", "Access denied, please make sure your account is in good standing."),
+        };
+      case "servererror":
+        return {
+          status: 500,
+          body: err(
+            "InternalError",
+            "An internal error has occured, please try again later or contact service support.",
+          ),
+        };
+      case "quota":
+        return null;
+    }
+  },
+  async route({ req, res, method, path, body, engine }) {
     if (method === "POST" && path === CREATE) {
       if (req.headers["x-dashscope-async"] !== "enable") {
         sendJson(res, 403, err("AccessDenied", "current user api does not support synchronous calls"));
         return true;
       }
-      const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
-      const input = (typeof b.input === "object" && b.input !== null ? b.input : {}) as Record<
-        string,
-        unknown
-      >;
-      const params = (
-        typeof b.parameters === "object" && b.parameters !== null ? b.parameters : {}
-      ) as Record<string, unknown>;
-      const bad = (message: string) => {
+      const b = record(body);
+      const input = record(b.input);
+      const params = record(b.parameters);
+      const bad: Bad = (message) => {
         sendJson(res, 400, err("InvalidParameter", message));
         return true;
       };
@@ -127,8 +267,13 @@ const dialect: Dialect = {
         sendJson(res, 400, err("BadRequest.EmptyModel", 'Required parameter "model" missing from request.'));
         return true;
       }
+      const spec = WAN_MODELS[b.model];
+      if (!spec) {
+        sendJson(res, 400, err("InvalidParameter", `Model not exist: ${b.model}`));
+        return true;
+      }
       const prompt = typeof input.prompt === "string" ? input.prompt : "";
-      if (prompt.trim() === "") {
+      if (prompt.trim() === "" && spec.mode === "t2v") {
         sendJson(
           res,
           400,
@@ -136,30 +281,17 @@ const dialect: Dialect = {
         );
         return true;
       }
-      const i2v = b.model.includes("i2v");
-      if (i2v) {
-        if (typeof input.img_url !== "string" || !/^(https?:\/\/|data:image\/)/.test(input.img_url)) {
-          return bad("The img_url is required for image-to-video and must be a URL or base64 data.");
-        }
-        if (params.resolution !== undefined && !RESOLUTIONS.has(String(params.resolution))) {
-          return bad("The parameters.resolution is invalid.");
-        }
-      } else if (params.size !== undefined && !SIZES.has(String(params.size))) {
-        return bad("The size is invalid, please check the size parameter.");
-      }
-      if (params.duration !== undefined && ![5, 10].includes(Number(params.duration))) {
-        return bad("The duration must be 5 or 10.");
-      }
-      if (prompt.includes("#hang")) {
-        engine.hold(res);
-        return true;
-      }
+      if (await invalidCreate(spec, input, params, bad)) return true;
+      if (engine.createScenario(res, prompt)) return true;
       if (prompt.includes("#reject")) {
         sendJson(res, 400, err("DataInspectionFailed", "Input data may contain inappropriate content."));
         return true;
       }
       const task = engine.addTask(randomUUID(), prompt, body);
-      sendJson(res, 200, { request_id: randomUUID(), output: { task_id: task.id, task_status: "PENDING" } });
+      engine.answerCreate(res, task, 200, {
+        request_id: randomUUID(),
+        output: { task_id: task.id, task_status: "PENDING" },
+      });
       return true;
     }
     if (method === "GET" && path.startsWith(TASKS)) {
