@@ -299,7 +299,12 @@ const SIM_MODEL: ModelDef = {
   durations: [CLIP_SECONDS],
   ratios: ["9:16"],
   imageToVideo: true,
+  vendorModel: "skyriff-sim",
+  resolutions: ["720p"],
+  image: null,
   creditsPerSecond: 1,
+  vendorCostMilliPerSecond: 10,
+  failoverClass: "simulated",
   timeoutMinutes: 30,
   enabled: true,
 };
@@ -345,7 +350,9 @@ async function benchSimulated(
       prompt: PROMPT,
       durationSec: CLIP_SECONDS,
       ratio: "9:16",
+      resolution: "720p",
       referenceImageUrl: image ? url : null,
+      callbackUrl: null,
     });
     const m = await measured(() => vendor.get(vendorTaskId));
     if (m.value.status !== "SUCCESS" || !m.value.videoUrl) throw new Error("media: simulated render failed");
