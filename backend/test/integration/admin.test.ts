@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.js";
 import { refreshFeedSnapshots } from "../../src/modules/feed/service.js";
-import { call, startTestApp, type TestApp } from "../helpers/app.js";
+import { call, runJob, startTestApp, type TestApp } from "../helpers/app.js";
 import { newUser, publishNew, type TestUser } from "../helpers/community.js";
 
 // 2026-12-01 10:00 Shanghai.
@@ -198,9 +198,37 @@ describe("moderation", () => {
   });
 });
 
+describe("roles", () => {
+  it("a development grant (/dev/roles) is audited too, under the actor 'dev'", async () => {
+    const u = await withRoles(["moderator"]);
+    expect(await auditOf(u.id)).toEqual([
+      expect.objectContaining({ action: "user.roles", actor_id: "dev", request_id: expect.any(String) }),
+    ]);
+  });
+});
+
 describe("dashboard, payments and reconciliation", () => {
-  it("the dashboard counts today's new users, generations and GMV by channel", async () => {
+  it("the dashboard counts today's new user, payment by channel and a refunded generation exactly", async () => {
     const admin = await withRoles(["admin"]);
+    type Day = {
+      day: string;
+      new_users: number;
+      generations: number;
+      generations_failed: number;
+      generations_refunded: number;
+      generation_credits: number;
+      gmv_cny: { wechat: string; alipay: string; sandbox: string };
+    };
+    const dashboard = async () => {
+      const res = await call(t, "GET", "/api/v1/admin/dashboard?days=7", { token: admin.token });
+      expect(res.status).toBe(200);
+      const series = res.body.data.series as Day[];
+      expect(series).toHaveLength(7);
+      return { today: series.at(-1) as Day, totals: res.body.data.totals as { users: number } };
+    };
+    const before = await dashboard();
+    expect(before.today.day).toBe("2026-12-01");
+
     const buyer = await newUser(t);
     const pay = await call(t, "POST", "/api/v1/payments/create", {
       token: buyer.token,
@@ -210,15 +238,35 @@ describe("dashboard, payments and reconciliation", () => {
     await call(t, "POST", `/api/v1/dev/payments/${pay.body.data.payment_id}/complete`, {
       body: { result: "success" },
     });
-    const res = await call(t, "GET", "/api/v1/admin/dashboard?days=7", { token: admin.token });
-    expect(res.status).toBe(200);
-    const series = res.body.data.series as { day: string; new_users: number; gmv_cny: { sandbox: string } }[];
-    expect(series).toHaveLength(7);
-    const today = series.at(-1);
-    expect(today?.day).toBe("2026-12-01");
-    expect(today?.new_users).toBeGreaterThanOrEqual(2);
-    expect(Number(today?.gmv_cny.sandbox)).toBeGreaterThanOrEqual(6);
-    expect(res.body.data.totals.users).toBeGreaterThanOrEqual(2);
+    // A generation that times out: failed and refunded (the vendor never answers in time).
+    const task = await call(t, "POST", "/api/v1/tasks/create", {
+      token: buyer.token,
+      headers: { "idempotency-key": key() },
+      body: { prompt: "看板里的退款", duration_sec: 10, ratio: "9:16", model: "skyriff-sim" },
+    });
+    expect(task.status).toBe(200);
+    t.clock.advance(3 * 60 * 60 * 1000);
+    await runJob(t, "generation.timeout_sweep");
+    const ended = await call(t, "GET", `/api/v1/tasks/${task.body.data.task_id}`, { token: buyer.token });
+    expect(ended.body.data).toMatchObject({ status: "FAILURE", refunded: true });
+
+    const after = await dashboard();
+    expect(after.today.day).toBe("2026-12-01");
+    expect(after.today.new_users - before.today.new_users).toBe(1);
+    expect(after.totals.users - before.totals.users).toBe(1);
+    expect(after.today.generations - before.today.generations).toBe(1);
+    expect(after.today.generations_failed - before.today.generations_failed).toBe(1);
+    expect(after.today.generations_refunded - before.today.generations_refunded).toBe(1);
+    // Refunded credits are not spend.
+    expect(after.today.generation_credits).toBe(before.today.generation_credits);
+    const fen = (cny: string) => {
+      const [yuan, cents = ""] = cny.split(".");
+      return BigInt(yuan ?? "0") * 100n + BigInt(cents.padEnd(2, "0"));
+    };
+    expect(fen(after.today.gmv_cny.sandbox) - fen(before.today.gmv_cny.sandbox)).toBe(
+      fen(pay.body.data.amount_cny),
+    );
+    expect(after.today.gmv_cny.wechat).toBe(before.today.gmv_cny.wechat);
 
     const listed = await call(t, "GET", `/api/v1/admin/payments?q=${buyer.id}`, { token: admin.token });
     expect(listed.body.data.items[0]).toMatchObject({ status: "paid", user_id: buyer.id });

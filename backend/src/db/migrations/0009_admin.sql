@@ -41,4 +41,7 @@ ALTER TABLE "users" ADD COLUMN "ban_reason" text;--> statement-breakpoint
 CREATE INDEX "audit_log_created_idx" ON "audit_log" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "audit_log_target_idx" ON "audit_log" USING btree ("target_type","target_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "audit_log_actor_idx" ON "audit_log" USING btree ("actor_id","created_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "reconciliation_runs_ran_idx" ON "reconciliation_runs" USING btree ("ran_at" DESC NULLS LAST);
+CREATE INDEX "reconciliation_runs_ran_idx" ON "reconciliation_runs" USING btree ("ran_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "tasks_created_idx" ON "tasks" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "payment_orders_paid_idx" ON "payment_orders" USING btree ("paid_at") WHERE "payment_orders"."status" = 'paid';--> statement-breakpoint
+CREATE INDEX "users_created_idx" ON "users" USING btree ("created_at");
