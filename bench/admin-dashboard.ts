@@ -14,11 +14,10 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
-import { openDatabase } from "../backend/src/db/client.js";
-import { platformShardIds } from "../backend/src/ledger/accounts.js";
 import { sql } from "drizzle-orm";
-import { queryRows } from "../backend/src/db/client.js";
+import pg from "pg";
+import { openDatabase, queryRows } from "../backend/src/db/client.js";
+import { platformShardIds } from "../backend/src/ledger/accounts.js";
 import {
   dashboardDays,
   dashboardDaysQuery,
