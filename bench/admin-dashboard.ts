@@ -3,10 +3,12 @@
  * Builds the Phase 2 seed (10,000 users, 100,000 works, 1,000,000 likes, …) on a fresh migrated
  * database, adds the economy the dashboard sums over 90 days (generation tasks, paid payment orders,
  * fee and commission postings, daily-login rows, withdrawals waiting), runs VACUUM ANALYZE, then times
- * the backend's own `dashboardDays` (7 / 30 / 90 days) and `dashboardTotals` queries: one untimed
- * warm-up, then BENCH_RUNS timed runs each, interleaved. A full count of the likes table is timed in
- * the same rounds as the machine's yardstick. Rewrites the "Admin dashboard" section of
- * bench/RESULTS.md.
+ * the backend's own `dashboardDays` (7 / 30 / 90 days) and `dashboardTotals` queries. First one cold
+ * 90-day call on an empty admin_daily_stats (it aggregates the 88 final days and stores them: the cost
+ * once per deployment); then one untimed warm-up and BENCH_RUNS timed runs each, interleaved, on the warm
+ * path (stored final days read back, yesterday and today computed live). A full count of the likes
+ * table is timed in the same rounds as the machine's yardstick. Rewrites the "Admin dashboard" section
+ * of bench/RESULTS.md.
  */
 import { randomBytes } from "node:crypto";
 import { rm, rmdir } from "node:fs/promises";
@@ -186,10 +188,12 @@ async function main(): Promise<number> {
     const d = new Date(Date.now() + 8 * 3600_000 - (days - 1) * 86_400_000);
     return d.toISOString().slice(0, 10);
   };
+  // The Shanghai date today (the service passes the one of its clock).
+  const today = fromDay(1);
   const targets: { name: string; run: () => Promise<unknown> }[] = [
-    { name: "`dashboardDays` 7 days", run: () => dashboardDays(database.db, fromDay(7), 7) },
-    { name: "`dashboardDays` 30 days", run: () => dashboardDays(database.db, fromDay(30), 30) },
-    { name: "`dashboardDays` 90 days", run: () => dashboardDays(database.db, fromDay(90), 90) },
+    { name: "`dashboardDays` 7 days", run: () => dashboardDays(database.db, fromDay(7), 7, today) },
+    { name: "`dashboardDays` 30 days", run: () => dashboardDays(database.db, fromDay(30), 30, today) },
+    { name: "`dashboardDays` 90 days", run: () => dashboardDays(database.db, fromDay(90), 90, today) },
     { name: "`dashboardTotals`", run: () => dashboardTotals(database.db) },
   ];
   const yardstick = new pg.Client({ connectionString: db.url });
@@ -199,6 +203,18 @@ async function main(): Promise<number> {
     name: `yardstick: \`select count(*) from likes\` (${formatNumber(seedSizes.likes)} rows)`,
     run: () => yardstick.query("select count(*) from likes"),
   });
+
+  // Cold: the first 90-day call on an empty rollup aggregates and stores the 88 final days.
+  await database.db.execute(sql`truncate admin_daily_stats`);
+  const coldStart = performance.now();
+  await dashboardDays(database.db, fromDay(90), 90, today);
+  const coldMs = performance.now() - coldStart;
+  const stored = await queryRows<{ c: number }>(
+    database.db,
+    sql`select count(*)::int as c from admin_daily_stats`,
+  );
+  const storedDays = stored[0]?.c ?? 0;
+  log(`cold 90-day call in ${Math.round(coldMs)} ms (stored ${storedDays} final days)`);
 
   if (envFlag("BENCH_EXPLAIN")) {
     const plan = await queryRows<{ "QUERY PLAN": string }>(
@@ -218,9 +234,9 @@ async function main(): Promise<number> {
     }
   }
   const loadAfter = os.loadavg()[0] ?? 0;
-  const [days90] = await dashboardDays(database.db, fromDay(90), 90).then((rows) => [rows.length]);
+  const [days90] = await dashboardDays(database.db, fromDay(90), 90, today).then((rows) => [rows.length]);
   const stick = median(timings.at(-1)?.samples ?? []);
-  const rows = timings.map((t) => {
+  const rowOf = (t: Timing) => {
     const m = median(t.samples);
     return [
       t.name,
@@ -229,11 +245,14 @@ async function main(): Promise<number> {
       `${formatNumber(m / stick, 2)}×`,
       t.samples.map((s) => formatNumber(s, 0)).join(", "),
     ];
-  });
+  };
+  const rows = timings.map(rowOf);
+  // The cold call, once, under the warm 90-day row.
+  rows.splice(3, 0, rowOf({ name: "`dashboardDays` 90 days, cold (fills the rollup)", samples: [coldMs] }));
   const misses = timings.slice(0, 4).filter((t) => Math.max(...t.samples) > TARGET_MS);
   const counts = await countRows(db.url);
   const text = [
-    `Run ${new Date().toISOString()} · ${runs} timed runs of each query, interleaved, after one untimed warm-up · 1-min load average ${formatNumber(loadBefore, 1)} → ${formatNumber(loadAfter, 1)} on ${machine.cpuCount} CPUs`,
+    `Run ${new Date().toISOString()} · ${runs} timed runs of each query, interleaved, after one untimed warm-up (the cold 90-day call once, before it) · 1-min load average ${formatNumber(loadBefore, 1)} → ${formatNumber(loadAfter, 1)} on ${machine.cpuCount} CPUs`,
     "",
     `- CPU: ${machine.cpuModel} × ${machine.cpuCount} (${machine.memoryGiB} GiB RAM, ${machine.os})`,
     `- Node: ${machine.node}`,
@@ -249,8 +268,8 @@ async function main(): Promise<number> {
     "",
     markdownTable(["Query", "median (ms)", "max (ms)", "median / yardstick", "runs (ms)"], rows, [1, 2, 3]),
     "",
-    `- The 90-day query returns ${days90} days; the series are by Shanghai day (UTC+8).`,
-    `- Target: each dashboard query ≤ ${TARGET_MS} ms on this data (worst run) — ${misses.length === 0 ? "PASS" : `FAIL (${misses.map((t) => t.name).join(", ")})`}`,
+    `- The 90-day query returns ${days90} days; the series are by Shanghai day (UTC+8). The days before yesterday are final: the cold call aggregated them once (${storedDays} days, one statement) and stored them in admin_daily_stats; the timed runs read them back and compute only yesterday and today live.`,
+    `- Target: each dashboard query ≤ ${TARGET_MS} ms on this data (worst warm run) — ${misses.length === 0 ? "PASS" : `FAIL (${misses.map((t) => t.name).join(", ")})`}; the cold fill, once per deployment (then one new final day a day), ${formatNumber(coldMs, 0)} ms`,
   ].join("\n");
   console.log(`\n${text}\n`);
   await writeResultsSection(RESULTS_FILE, HEADING, text);

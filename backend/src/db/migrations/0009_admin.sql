@@ -1,3 +1,20 @@
+CREATE TABLE "admin_daily_stats" (
+	"day" date PRIMARY KEY NOT NULL,
+	"new_users" integer NOT NULL,
+	"dau" integer NOT NULL,
+	"generations" integer NOT NULL,
+	"generations_succeeded" integer NOT NULL,
+	"generations_failed" integer NOT NULL,
+	"generations_refunded" integer NOT NULL,
+	"generation_credits" bigint NOT NULL,
+	"gmv_wechat" bigint NOT NULL,
+	"gmv_alipay" bigint NOT NULL,
+	"gmv_sandbox" bigint NOT NULL,
+	"fee_milli" bigint NOT NULL,
+	"commission_milli" bigint NOT NULL,
+	"computed_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "audit_log" (
 	"id" text PRIMARY KEY NOT NULL,
 	"actor_id" text NOT NULL,

@@ -319,7 +319,7 @@ export async function dashboard(ctx: Ctx, days: 7 | 30 | 90): Promise<Dashboard>
   const now = ctx.clock.now();
   const fromDay = shanghaiDate(new Date(now.getTime() - (days - 1) * DAY_MS));
   const [rows, totals] = await Promise.all([
-    repo.dashboardDays(ctx.db, fromDay, days),
+    repo.dashboardDays(ctx.db, fromDay, days, shanghaiDate(now)),
     repo.dashboardTotals(ctx.db),
   ]);
   return {
