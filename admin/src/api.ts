@@ -20,7 +20,8 @@ import type {
   sensitiveWords,
   WithdrawalStatus,
 } from "@skyriff/contracts";
-import { ApiError, SkyriffClient, type TokenStore } from "@skyriff/contracts/client";
+import { createBrowserSession, errorMessage, newIdempotencyKey } from "@skyriff/contracts/browser-session";
+import { ApiError } from "@skyriff/contracts/client";
 import type { z } from "zod";
 import { getLang } from "./i18n.tsx";
 
@@ -29,123 +30,21 @@ export const ACCESS_TOKEN_KEY = "skyriff.admin.access_token";
 export const REFRESH_TOKEN_KEY = "skyriff.admin.refresh_token";
 export const API_BASE = "/api/v1";
 
-type Listener = () => void;
-
-function read(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-/** localStorage tokens, shared by the console's tabs (a logout in one logs out all). */
-class LocalStorageTokenStore implements TokenStore {
-  private listeners = new Set<Listener>();
-
-  constructor() {
-    window.addEventListener("storage", (e) => {
-      if (e.key === null || e.key === ACCESS_TOKEN_KEY || e.key === REFRESH_TOKEN_KEY) this.emit();
-    });
-  }
-  getAccessToken() {
-    return read(ACCESS_TOKEN_KEY);
-  }
-  getRefreshToken() {
-    return read(REFRESH_TOKEN_KEY);
-  }
-  save(tokens: { access_token: string; refresh_token: string }) {
-    const changed =
-      this.getAccessToken() !== tokens.access_token || this.getRefreshToken() !== tokens.refresh_token;
-    localStorage.setItem(ACCESS_TOKEN_KEY, tokens.access_token);
-    localStorage.setItem(REFRESH_TOKEN_KEY, tokens.refresh_token);
-    if (changed) this.emit();
-  }
-  clear() {
-    const had = this.getAccessToken() !== null || this.getRefreshToken() !== null;
-    localStorage.removeItem(ACCESS_TOKEN_KEY);
-    localStorage.removeItem(REFRESH_TOKEN_KEY);
-    if (had) this.emit();
-  }
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  private emit() {
-    for (const l of this.listeners) l();
-  }
-}
-
-export const tokenStore = new LocalStorageTokenStore();
-
-/**
- * Refresh tokens rotate (a reused one revokes the session), so the console's tabs refresh one at a time
- * through the Web Locks API; a tab that waited adopts the pair another tab already got.
- */
-const lockingFetch: typeof fetch = async (input, init) => {
-  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-  if (!url.endsWith("/auth/refresh") || !("locks" in navigator) || typeof init?.body !== "string") {
-    return fetch(input, init);
-  }
-  const sent = (JSON.parse(init.body) as { refresh_token?: string }).refresh_token;
-  return navigator.locks.request("skyriff.admin.auth.refresh", async () => {
-    const current = tokenStore.getRefreshToken();
-    const access = tokenStore.getAccessToken();
-    if (current && access && current !== sent) {
-      const body = { code: 0, message: "ok", data: { access_token: access, refresh_token: current } };
-      return new Response(JSON.stringify(body), {
-        status: 200,
-        headers: { "content-type": "application/json" },
-      });
-    }
-    const res = await fetch(input, init);
-    if (res.ok) {
-      const json = (await res
-        .clone()
-        .json()
-        .catch(() => null)) as {
-        code?: number;
-        data?: { access_token: string; refresh_token: string };
-      } | null;
-      if (json?.code === 0 && json.data) tokenStore.save(json.data);
-    }
-    return res;
-  });
-};
-
-type SessionEndedListener = () => void;
-const sessionEndedListeners = new Set<SessionEndedListener>();
-/** Called when the refresh token is refused: the admin must log in again. */
-export function onSessionEnded(listener: SessionEndedListener): () => void {
-  sessionEndedListeners.add(listener);
-  return () => sessionEndedListeners.delete(listener);
-}
-
-export const client = new SkyriffClient({
+const session = createBrowserSession({
   baseUrl: API_BASE,
-  tokens: tokenStore,
+  accessTokenKey: ACCESS_TOKEN_KEY,
+  refreshTokenKey: REFRESH_TOKEN_KEY,
+  refreshLockName: "skyriff.admin.auth.refresh",
   language: getLang,
-  fetch: lockingFetch,
-  onSessionEnded: () => {
-    for (const l of sessionEndedListeners) l();
-  },
 });
 
-/** A random key for endpoints that accept `Idempotency-Key`. */
-export function newIdempotencyKey(): string {
-  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(
-    "",
-  );
-}
+/** localStorage tokens, shared by the console's tabs (a logout in one logs out all). */
+export const tokenStore = session.tokenStore;
+export const client = session.client;
+/** Called when the refresh token is refused: the admin must log in again. */
+export const onSessionEnded = session.onSessionEnded;
 
-/** The server's (localized) message; a generic one for network failures. */
-export function errorMessage(err: unknown, fallback: string): string {
-  if (err instanceof ApiError && err.code !== 0 && err.message) return err.message;
-  return fallback;
-}
-
-export { ApiError };
+export { ApiError, errorMessage, newIdempotencyKey };
 
 function qs(query: Record<string, string | number | null | undefined>): string {
   const q = new URLSearchParams();

@@ -387,8 +387,8 @@ const defaultAdminDist = path.resolve(path.dirname(fileURLToPath(import.meta.url
 const ADMIN_PREFIX = "/admin/";
 
 /**
- * Serves the built admin console at /admin/ with its own SPA fallback. antd injects <style> elements
- * (CSS-in-JS), so console pages — and only they — allow inline styles, as /docs does; scripts stay 'self'.
+ * Serves the built admin console at /admin/ with its own SPA fallback, under the site's CSP: antd 6
+ * runs zero-runtime (its styles come from antd/dist/antd.css), so no inline style is needed.
  */
 async function serveAdmin(app: FastifyInstance, root: string): Promise<boolean> {
   if (!existsSync(path.join(root, "index.html"))) return false;
@@ -399,7 +399,6 @@ async function serveAdmin(app: FastifyInstance, root: string): Promise<boolean> 
     wildcard: false,
     index: ["index.html"],
   });
-  // No CSP relaxation: antd 6 runs zero-runtime (antd/dist/antd.css), so the console keeps style-src 'self'.
   return true;
 }
 

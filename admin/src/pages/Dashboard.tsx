@@ -20,6 +20,13 @@ import {
 type Days = 7 | 30 | 90;
 
 const axisDay = (day: string) => day.slice(5);
+
+/** "12.5%" (tenths, rounded down); "—" when there is nothing to divide. */
+function percentOf(part: number, whole: number): string {
+  if (whole <= 0) return "—";
+  const tenths = Math.floor((part * 1000) / whole);
+  return `${Math.floor(tenths / 10)}.${tenths % 10}%`;
+}
 const num = (s: string) => Number(s);
 
 /** The platform's net coin income of a day: fees minus the commissions it paid. */
@@ -212,6 +219,7 @@ export function DashboardPage() {
               sub={t("dash.generationsDetail", {
                 ok: formatCount(today.generations_succeeded),
                 failed: formatCount(today.generations_failed),
+                refundRate: percentOf(today.generations_refunded, today.generations),
               })}
             />
             <Kpi

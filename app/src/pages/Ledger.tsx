@@ -1,4 +1,4 @@
-import type { LedgerEntry } from "@skyriff/contracts";
+import { type LedgerEntry, ledgerTypeLabel } from "@skyriff/contracts";
 
 import { Button, DotLoading, PullToRefresh, Tabs } from "antd-mobile";
 import { useSearchParams } from "react-router-dom";
@@ -7,7 +7,6 @@ import { EmptyState } from "../components/EmptyState.tsx";
 import { PageFooter } from "../components/PageFooter.tsx";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { type Lang, useI18n } from "../i18n.tsx";
-import { ledgerTypeLabel } from "../ledgerLabels.ts";
 import { formatCoins, formatCredits } from "../money.ts";
 import { useCursorPages } from "../paging.ts";
 

@@ -125,7 +125,7 @@ export class BullmqRunner implements JobRunner {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.loop.stop();
-    await this.worker?.close();
+    await this.closeWorker();
     // BullMQ leaves a connection it was handed open; the worker's is ours to close.
     await this.workerConnection?.quit().catch(() => this.workerConnection?.disconnect());
     await this.queue.waitUntilReady().catch(() => undefined);
@@ -141,8 +141,18 @@ export class BullmqRunner implements JobRunner {
   async obliterate(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.loop.stop();
-    await this.worker?.close();
+    await this.closeWorker();
     await this.queue.obliterate({ force: true });
+  }
+
+  /**
+   * A worker closed while its connections are still opening disconnects them under its own pending
+   * commands, one of which can then reject with "Connection is closed" where nothing catches it
+   * (bullmq#2437, #3546: an app started and stopped at once, as tests do). Let it finish opening first.
+   */
+  private async closeWorker(): Promise<void> {
+    await this.worker?.waitUntilReady().catch(() => undefined);
+    await this.worker?.close();
   }
 
   private async dispatch(): Promise<void> {

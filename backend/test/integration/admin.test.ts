@@ -1,8 +1,14 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "../../src/db/client.js";
+import { DAY_MS, shanghaiDate } from "../../src/lib/time.js";
+import {
+  type DashboardDayRow,
+  dashboardDays,
+  dashboardDaysQuery,
+} from "../../src/modules/admin/repository.js";
 import { refreshFeedSnapshots } from "../../src/modules/feed/service.js";
-import { call, startTestApp, type TestApp } from "../helpers/app.js";
+import { call, runJob, startTestApp, type TestApp } from "../helpers/app.js";
 import { newUser, publishNew, type TestUser } from "../helpers/community.js";
 
 // 2026-12-01 10:00 Shanghai.
@@ -198,9 +204,37 @@ describe("moderation", () => {
   });
 });
 
+describe("roles", () => {
+  it("a development grant (/dev/roles) is audited too, under the actor 'dev'", async () => {
+    const u = await withRoles(["moderator"]);
+    expect(await auditOf(u.id)).toEqual([
+      expect.objectContaining({ action: "user.roles", actor_id: "dev", request_id: expect.any(String) }),
+    ]);
+  });
+});
+
 describe("dashboard, payments and reconciliation", () => {
-  it("the dashboard counts today's new users, generations and GMV by channel", async () => {
+  it("the dashboard counts today's new user, payment by channel and a refunded generation exactly", async () => {
     const admin = await withRoles(["admin"]);
+    type Day = {
+      day: string;
+      new_users: number;
+      generations: number;
+      generations_failed: number;
+      generations_refunded: number;
+      generation_credits: number;
+      gmv_cny: { wechat: string; alipay: string; sandbox: string };
+    };
+    const dashboard = async () => {
+      const res = await call(t, "GET", "/api/v1/admin/dashboard?days=7", { token: admin.token });
+      expect(res.status).toBe(200);
+      const series = res.body.data.series as Day[];
+      expect(series).toHaveLength(7);
+      return { today: series.at(-1) as Day, totals: res.body.data.totals as { users: number } };
+    };
+    const before = await dashboard();
+    expect(before.today.day).toBe("2026-12-01");
+
     const buyer = await newUser(t);
     const pay = await call(t, "POST", "/api/v1/payments/create", {
       token: buyer.token,
@@ -210,15 +244,35 @@ describe("dashboard, payments and reconciliation", () => {
     await call(t, "POST", `/api/v1/dev/payments/${pay.body.data.payment_id}/complete`, {
       body: { result: "success" },
     });
-    const res = await call(t, "GET", "/api/v1/admin/dashboard?days=7", { token: admin.token });
-    expect(res.status).toBe(200);
-    const series = res.body.data.series as { day: string; new_users: number; gmv_cny: { sandbox: string } }[];
-    expect(series).toHaveLength(7);
-    const today = series.at(-1);
-    expect(today?.day).toBe("2026-12-01");
-    expect(today?.new_users).toBeGreaterThanOrEqual(2);
-    expect(Number(today?.gmv_cny.sandbox)).toBeGreaterThanOrEqual(6);
-    expect(res.body.data.totals.users).toBeGreaterThanOrEqual(2);
+    // A generation that times out: failed and refunded (the vendor never answers in time).
+    const task = await call(t, "POST", "/api/v1/tasks/create", {
+      token: buyer.token,
+      headers: { "idempotency-key": key() },
+      body: { prompt: "看板里的退款", duration_sec: 10, ratio: "9:16", model: "skyriff-sim" },
+    });
+    expect(task.status).toBe(200);
+    t.clock.advance(3 * 60 * 60 * 1000);
+    await runJob(t, "generation.timeout_sweep");
+    const ended = await call(t, "GET", `/api/v1/tasks/${task.body.data.task_id}`, { token: buyer.token });
+    expect(ended.body.data).toMatchObject({ status: "FAILURE", refunded: true });
+
+    const after = await dashboard();
+    expect(after.today.day).toBe("2026-12-01");
+    expect(after.today.new_users - before.today.new_users).toBe(1);
+    expect(after.totals.users - before.totals.users).toBe(1);
+    expect(after.today.generations - before.today.generations).toBe(1);
+    expect(after.today.generations_failed - before.today.generations_failed).toBe(1);
+    expect(after.today.generations_refunded - before.today.generations_refunded).toBe(1);
+    // Refunded credits are not spend.
+    expect(after.today.generation_credits).toBe(before.today.generation_credits);
+    const fen = (cny: string) => {
+      const [yuan, cents = ""] = cny.split(".");
+      return BigInt(yuan ?? "0") * 100n + BigInt(cents.padEnd(2, "0"));
+    };
+    expect(fen(after.today.gmv_cny.sandbox) - fen(before.today.gmv_cny.sandbox)).toBe(
+      fen(pay.body.data.amount_cny),
+    );
+    expect(after.today.gmv_cny.wechat).toBe(before.today.gmv_cny.wechat);
 
     const listed = await call(t, "GET", `/api/v1/admin/payments?q=${buyer.id}`, { token: admin.token });
     expect(listed.body.data.items[0]).toMatchObject({ status: "paid", user_id: buyer.id });
@@ -235,5 +289,130 @@ describe("dashboard, payments and reconciliation", () => {
     expect(ran.body.data).toMatchObject({ ok: true, account_mismatches: [], escrow_mismatches: [] });
     const latest = await call(t, "GET", "/api/v1/admin/reconciliation", { token: financeUser.token });
     expect(latest.body.data.ran_at).toBe(ran.body.data.ran_at);
+  });
+});
+
+describe("dashboard rollup (admin_daily_stats)", () => {
+  /** The Shanghai date `n` days before the test clock's day. */
+  const daysAgo = (n: number) => shanghaiDate(new Date(t.clock.now().getTime() - n * DAY_MS));
+  /** Noon Shanghai of a Shanghai date, as an ISO instant. */
+  const noon = (day: string) => `${day}T04:00:00Z`;
+  const stored = () =>
+    queryRows<{ day: string; new_users: number; generations: number }>(
+      t.ctx.db,
+      sql`select to_char(day, 'YYYY-MM-DD') as day, new_users, generations from admin_daily_stats order by day`,
+    );
+
+  /** A user created at noon of `day`, with `n` generations, a paid order and a daily login that day. */
+  async function activityOn(day: string, n: number) {
+    const u = await newUser(t);
+    const at = noon(day);
+    await t.ctx.db.execute(sql`update users set created_at = ${at}::timestamptz where id = ${u.id}`);
+    await t.ctx.db.execute(
+      sql`insert into tasks (id, user_id, status, progress, prompt, duration_sec, ratio, model, vendor,
+                             cost_credits, refunded, timeout_at, created_at, updated_at, finished_at)
+          select 'rollup-' || ${u.id} || '-' || g, ${u.id}, case when g % 3 = 0 then 'FAILURE' else 'SUCCESS' end,
+                 100, 'rollup', 10, '9:16', 'skyriff-sim', 'simulated', 10 * g, g % 3 = 0,
+                 ${at}::timestamptz + interval '30 minutes', ${at}::timestamptz, ${at}::timestamptz,
+                 ${at}::timestamptz + interval '1 minute'
+          from generate_series(1, ${n}::int) g`,
+    );
+    await t.ctx.db.execute(
+      sql`insert into payment_orders (id, out_trade_no, user_id, product_id, product_type, product_snapshot,
+                                      amount_fen, channel, client, status, paid_at, expire_at, created_at, updated_at)
+          values (${`rollup-${u.id}`}, ${`ROLLUP${u.id}`}, ${u.id}, 'credits_120', 'credits', '{}'::jsonb,
+                  ${600 * n}, ${n % 2 === 0 ? "wechat" : "alipay"}, 'h5', 'paid', ${at}::timestamptz + interval '5 minutes',
+                  ${at}::timestamptz + interval '15 minutes', ${at}::timestamptz, ${at}::timestamptz)`,
+    );
+    await t.ctx.db.execute(
+      sql`insert into task_assignments (user_id, day, task_key, category, progress, target, reward_credits,
+                                        completed_at, assigned_by)
+          values (${u.id}, ${day}::date, 'login_daily', 'daily', 1, 1, 5, ${at}::timestamptz, 'test')
+          on conflict do nothing`,
+    );
+  }
+
+  const fresh = (fromDay: string, days: number) =>
+    queryRows<DashboardDayRow>(t.ctx.db, dashboardDaysQuery(fromDay, days));
+
+  it("stores each final day once and answers exactly as a fresh computation, today and yesterday live", async () => {
+    await t.ctx.db.execute(sql`delete from admin_daily_stats`);
+    const today = daysAgo(0);
+    // Final days (before yesterday) inside and outside the 30-day range, the first final day, and the
+    // two live days.
+    for (const [ago, n] of [
+      [40, 2],
+      [20, 3],
+      [5, 4],
+      [2, 5],
+      [1, 6],
+      [0, 7],
+    ] as const) {
+      await activityOn(daysAgo(ago), n);
+    }
+    const from90 = daysAgo(89);
+    const expected = await fresh(from90, 90);
+    expect(expected.find((d) => d.day === daysAgo(40))).toMatchObject({
+      new_users: 1,
+      generations: 2,
+      dau: 1,
+    });
+
+    // Cold: fills the 88 final days; warm: reads them back. Both exactly the fresh series.
+    expect(await dashboardDays(t.ctx.db, from90, 90, today)).toEqual(expected);
+    const rows = await stored();
+    expect(rows).toHaveLength(88);
+    expect(rows[0]?.day).toBe(from90);
+    expect(rows.at(-1)?.day).toBe(daysAgo(2));
+    expect(rows.find((r) => r.day === daysAgo(5))).toMatchObject({ new_users: 1, generations: 4 });
+    expect(await dashboardDays(t.ctx.db, from90, 90, today)).toEqual(expected);
+    // The shorter ranges read the same rows.
+    expect(await dashboardDays(t.ctx.db, daysAgo(29), 30, today)).toEqual(expected.slice(60));
+    expect(await dashboardDays(t.ctx.db, daysAgo(6), 7, today)).toEqual(expected.slice(83));
+
+    // A gap (a day removed) is computed again, the stored neighbours kept.
+    await t.ctx.db.execute(sql`delete from admin_daily_stats where day = ${daysAgo(20)}::date`);
+    expect(await dashboardDays(t.ctx.db, from90, 90, today)).toEqual(expected);
+    expect(await stored()).toHaveLength(88);
+
+    // Today and yesterday are never stored: their new rows show up at once.
+    await activityOn(daysAgo(1), 1);
+    await newUser(t);
+    const after = await dashboardDays(t.ctx.db, daysAgo(6), 7, today);
+    const [yesterdayBefore, todayBefore] = expected.slice(-2) as [DashboardDayRow, DashboardDayRow];
+    expect(after.at(-2)).toMatchObject({
+      day: daysAgo(1),
+      new_users: yesterdayBefore.new_users + 1,
+      dau: yesterdayBefore.dau + 1,
+      generations: yesterdayBefore.generations + 1,
+    });
+    expect(after.at(-1)).toMatchObject({
+      day: today,
+      new_users: todayBefore.new_users + 1,
+      generations: todayBefore.generations,
+    });
+    expect(after.slice(0, 5)).toEqual(expected.slice(83, 88));
+    expect((await stored()).map((r) => r.day)).not.toContain(daysAgo(1));
+  });
+
+  it("the route reads a stored final day instead of aggregating it again", async () => {
+    const admin = await withRoles(["admin"]);
+    const route = async () => {
+      const res = await call(t, "GET", "/api/v1/admin/dashboard?days=7", { token: admin.token });
+      expect(res.status).toBe(200);
+      return res.body.data.series as { day: string; new_users: number; generations: number }[];
+    };
+    const before = await route();
+    const day = daysAgo(5);
+    expect(before.find((d) => d.day === day)).toMatchObject({ new_users: 1, generations: 4 });
+    await t.ctx.db.execute(
+      sql`update admin_daily_stats set new_users = new_users + 1000, generations = 42 where day = ${day}::date`,
+    );
+    const after = await route();
+    expect(after.find((d) => d.day === day)).toMatchObject({ new_users: 1001, generations: 42 });
+    expect(after.slice(-2)).toEqual(before.slice(-2));
+    await t.ctx.db.execute(
+      sql`update admin_daily_stats set new_users = new_users - 1000, generations = 4 where day = ${day}::date`,
+    );
   });
 });

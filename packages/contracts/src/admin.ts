@@ -52,6 +52,8 @@ export const dashboardDay = z.object({
   generations: z.number().int(),
   generations_succeeded: z.number().int(),
   generations_failed: z.number().int(),
+  /** Tasks of that day whose credits went back (failures, timeouts, rejected submissions). */
+  generations_refunded: z.number().int(),
   /** Credits spent on generations that day (net of refunds). */
   generation_credits: z.number().int(),
   gmv_cny: z.object({ wechat: cnyAmount, alipay: cnyAmount, sandbox: cnyAmount, total: cnyAmount }),

@@ -5,6 +5,7 @@ export * from "./common.js";
 export * from "./community.js";
 export * from "./errors.js";
 export * from "./generation.js";
+export * from "./ledger-labels.js";
 export * from "./me.js";
 export * from "./orders.js";
 export * from "./payments.js";

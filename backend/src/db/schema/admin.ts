@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, date, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -60,3 +60,27 @@ export const reconciliationRuns = pgTable(
   },
   (t) => [index("reconciliation_runs_ran_idx").on(t.ranAt.desc())],
 );
+
+/**
+ * The dashboard's per-day figures of a final Shanghai day (one that no row can change any more: days
+ * before yesterday), aggregated once and read back instead of re-aggregating the day's rows on every
+ * load (modules/admin/repository.ts `dashboardDays`; today and yesterday are always computed live).
+ */
+export const adminDailyStats = pgTable("admin_daily_stats", {
+  day: date("day", { mode: "string" }).primaryKey(),
+  newUsers: integer("new_users").notNull(),
+  dau: integer("dau").notNull(),
+  generations: integer("generations").notNull(),
+  generationsSucceeded: integer("generations_succeeded").notNull(),
+  generationsFailed: integer("generations_failed").notNull(),
+  generationsRefunded: integer("generations_refunded").notNull(),
+  generationCredits: bigint("generation_credits", { mode: "bigint" }).notNull(),
+  /** Paid GMV by channel, in fen. */
+  gmvWechat: bigint("gmv_wechat", { mode: "bigint" }).notNull(),
+  gmvAlipay: bigint("gmv_alipay", { mode: "bigint" }).notNull(),
+  gmvSandbox: bigint("gmv_sandbox", { mode: "bigint" }).notNull(),
+  /** The platform's fee income and commission expense, in milli-coins. */
+  feeMilli: bigint("fee_milli", { mode: "bigint" }).notNull(),
+  commissionMilli: bigint("commission_milli", { mode: "bigint" }).notNull(),
+  computedAt: ts("computed_at").notNull().defaultNow(),
+});

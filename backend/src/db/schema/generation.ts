@@ -107,6 +107,8 @@ export const tasks = pgTable(
   (t) => [
     index("tasks_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
     index("tasks_due_poll_idx").on(t.status, t.nextPollAt),
+    /** The admin dashboard's generations by day. */
+    index("tasks_created_idx").on(t.createdAt),
     index("tasks_unfinished_timeout_idx")
       .on(t.timeoutAt)
       .where(sql`${t.status} in ('NOT_START', 'QUEUED', 'IN_PROGRESS')`),

@@ -51,6 +51,8 @@ export const paymentOrders = pgTable(
     index("payment_orders_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
     /** The query job's work list: still pending, oldest first. */
     index("payment_orders_pending_idx").on(t.createdAt).where(sql`${t.status} = 'pending'`),
+    /** The admin dashboard's GMV by day. */
+    index("payment_orders_paid_idx").on(t.paidAt).where(sql`${t.status} = 'paid'`),
   ],
 );
 

@@ -33,6 +33,8 @@ export const users = pgTable(
     uniqueIndex("users_phone_uq").on(t.phone),
     uniqueIndex("users_wechat_unionid_uq").on(t.wechatUnionid),
     uniqueIndex("users_wechat_openid_uq").on(t.wechatOpenid),
+    /** The admin dashboard's new users by day. */
+    index("users_created_idx").on(t.createdAt),
   ],
 );
 

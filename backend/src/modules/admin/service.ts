@@ -319,7 +319,7 @@ export async function dashboard(ctx: Ctx, days: 7 | 30 | 90): Promise<Dashboard>
   const now = ctx.clock.now();
   const fromDay = shanghaiDate(new Date(now.getTime() - (days - 1) * DAY_MS));
   const [rows, totals] = await Promise.all([
-    repo.dashboardDays(ctx.db, fromDay, days),
+    repo.dashboardDays(ctx.db, fromDay, days, shanghaiDate(now)),
     repo.dashboardTotals(ctx.db),
   ]);
   return {
@@ -335,6 +335,7 @@ export async function dashboard(ctx: Ctx, days: 7 | 30 | 90): Promise<Dashboard>
         generations: Number(r.generations),
         generations_succeeded: Number(r.generations_succeeded),
         generations_failed: Number(r.generations_failed),
+        generations_refunded: Number(r.generations_refunded),
         generation_credits: Number(r.generation_credits),
         gmv_cny: {
           wechat: formatCny(wechat),

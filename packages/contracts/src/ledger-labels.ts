@@ -1,5 +1,4 @@
-import type { LedgerEntryType } from "@skyriff/contracts";
-import type { Lang } from "./i18n.tsx";
+import type { LedgerEntryType } from "./wallet.js";
 
 /** A readable label for every ledger entry type of the contracts (the seed's names). */
 const labels: Record<LedgerEntryType, { zh: string; en: string }> = {
@@ -29,7 +28,8 @@ const labels: Record<LedgerEntryType, { zh: string; en: string }> = {
   account_forfeit: { zh: "注销账号作废", en: "Forfeited on account deletion" },
 };
 
-export function ledgerTypeLabel(type: string, lang: Lang): string {
+/** The label of a ledger entry type in the app's and the console's languages; an unknown type as it is. */
+export function ledgerTypeLabel(type: string, lang: "zh-CN" | "en"): string {
   const entry = (labels as Record<string, { zh: string; en: string } | undefined>)[type];
   if (!entry) return type;
   return lang === "en" ? entry.en : entry.zh;
