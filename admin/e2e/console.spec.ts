@@ -66,6 +66,7 @@ type Dashboard = {
 type LedgerPage = { items: { type: string; amount: number | string; balance_after: number | string }[] };
 type FeedPage = { items: { work_id: string }[] };
 type Config = { models: { id: string }[] };
+type VendorCosts = { items: { model: string; tasks: number; credits_charged: number }[] };
 
 let U: Session; // the user whose credits are adjusted, who is banned and unbanned
 let C: Session; // a creator: two published works, the awarded creator of the disputed order
@@ -566,7 +567,7 @@ test.describe
       for (const item of ["dashboard", "users", "works", "sensitiveWords"]) {
         await expect(mod.getByTestId(`menu-${item}`)).toBeVisible();
       }
-      for (const item of ["withdrawals", "payments", "orders", "models", "audit"]) {
+      for (const item of ["withdrawals", "payments", "vendorCosts", "orders", "models", "audit"]) {
         await expect(mod.getByTestId(`menu-${item}`)).toHaveCount(0);
       }
       await expect(mod.getByTestId("user-detail")).toBeVisible();
@@ -578,7 +579,7 @@ test.describe
       await context.close();
     });
 
-    test("(9) payments, reconciliation, sensitive words, products, jobs, audit; English", async ({
+    test("(9) payments, reconciliation, model costs, sensitive words, products, jobs, audit; English", async ({
       page,
       request,
     }) => {
@@ -600,6 +601,24 @@ test.describe
       await expect(page.getByTestId("recon-report")).toHaveAttribute("data-ok", "true");
       await expect(page.getByTestId("recon-result")).toHaveText("账实相符");
       await shot(page, "admin-reconciliation.png");
+
+      // 模型成本: the setup's generations on skyriff-sim, their credits also in ¥ (1 credit = 5 fen).
+      await page.getByTestId("menu-vendorCosts").click();
+      await expect(page).toHaveURL(/\/admin\/vendor-costs$/);
+      const costs = await apiGet<VendorCosts>(request, adminToken(), "/admin/vendor-costs?days=7");
+      const sim = costs.items.filter((r) => r.model === "skyriff-sim");
+      const simTasks = sim.reduce((n, r) => n + r.tasks, 0);
+      const simFen = sim.reduce((n, r) => n + r.credits_charged, 0) * 5;
+      expect(simTasks).toBeGreaterThanOrEqual(2);
+      const costRow = page.locator('[data-testid="cost-row"][data-model="skyriff-sim"]');
+      await expect(costRow).toContainText("skyriff-sim");
+      await expect(costRow.getByTestId("cost-tasks")).toHaveText(simTasks.toLocaleString("en-US"));
+      await expect(costRow.getByTestId("cost-charged")).toHaveText(
+        `¥${Math.floor(simFen / 100)}.${String(simFen % 100).padStart(2, "0")}`,
+      );
+      await expect(page.getByTestId("chart-costs").locator("canvas")).toHaveCount(1);
+      await page.waitForTimeout(600); // the chart's entry animation
+      await shot(page, "admin-vendor-costs.png");
 
       // Sensitive words: one more, saved after a confirmation.
       await page.goto("/admin/sensitive-words");

@@ -35,7 +35,7 @@ import { canOpen, type PageKey, useAdminMe, useLoggedIn } from "./auth.tsx";
 import { LANGS, type MessageKey, useI18n } from "./i18n.tsx";
 import { LoginPage } from "./pages/Login.tsx";
 
-// Each page is its own chunk (echarts only loads with the dashboard).
+// Each page is its own chunk (echarts only loads with the dashboard and the vendor costs).
 const AuditPage = lazy(() => import("./pages/Audit.tsx").then((m) => ({ default: m.AuditPage })));
 const DashboardPage = lazy(() => import("./pages/Dashboard.tsx").then((m) => ({ default: m.DashboardPage })));
 const JobsPage = lazy(() => import("./pages/Jobs.tsx").then((m) => ({ default: m.JobsPage })));
@@ -48,6 +48,9 @@ const ReconciliationPage = lazy(() =>
 );
 const SensitiveWordsPage = lazy(() =>
   import("./pages/SensitiveWords.tsx").then((m) => ({ default: m.SensitiveWordsPage })),
+);
+const VendorCostsPage = lazy(() =>
+  import("./pages/VendorCosts.tsx").then((m) => ({ default: m.VendorCostsPage })),
 );
 const UsersPage = lazy(() => import("./pages/Users.tsx").then((m) => ({ default: m.UsersPage })));
 const WithdrawalsPage = lazy(() =>
@@ -67,6 +70,12 @@ const PAGES: PageDef[] = [
     path: "/reconciliation",
     label: "menu.reconciliation",
     element: () => <ReconciliationPage />,
+  },
+  {
+    key: "vendorCosts",
+    path: "/vendor-costs",
+    label: "menu.vendorCosts",
+    element: (me) => <VendorCostsPage me={me} />,
   },
   { key: "works", path: "/works", label: "menu.works", element: () => <WorksPage /> },
   {
@@ -93,7 +102,7 @@ const MENU: {
   { pages: ["users"], icon: <UserOutlined /> },
   {
     group: { key: "finance", label: "menu.finance", icon: <BankOutlined /> },
-    pages: ["withdrawals", "payments", "reconciliation"],
+    pages: ["withdrawals", "payments", "reconciliation", "vendorCosts"],
   },
   {
     group: { key: "moderation", label: "menu.moderation", icon: <SafetyOutlined /> },

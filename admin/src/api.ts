@@ -61,11 +61,29 @@ export type AdminProductPatch = z.input<typeof adminProductPatch>;
 export type AdminModelPatch = z.input<typeof adminModelPatch>;
 export type AdjustResult = { ledger_id: string; balance_after: number | string };
 export type Cursor = string | null | undefined;
+/**
+ * `GET /admin/vendor-costs` (backend/src/modules/generation/vendor-costs.ts; its schema is the route's
+ * own, not in the contracts): per Shanghai day and model, the succeeded tasks' credits and vendor bill.
+ */
+export type VendorCostRow = {
+  /** Shanghai business day the tasks were created, YYYY-MM-DD. */
+  day: string;
+  model: string;
+  tasks: number;
+  succeeded: number;
+  /** Credits spent on the succeeded tasks (failures are refunded). */
+  credits_charged: number;
+  /** What the vendors bill for the succeeded tasks, yuan with 3 decimals ("0.100"). */
+  vendor_cost_cny: string;
+};
+export type VendorCosts = { days: number; items: VendorCostRow[] };
 
 /** The console's routes (SPEC §7), all under `/api/v1/admin/…`, typed by the contracts. */
 export const adminApi = {
   me: () => client.request<AdminMe>("GET", "/admin/me"),
   dashboard: (days: 7 | 30 | 90) => client.request<Dashboard>("GET", `/admin/dashboard${qs({ days })}`),
+  vendorCosts: (days: 7 | 30 | 90) =>
+    client.request<VendorCosts>("GET", `/admin/vendor-costs${qs({ days })}`),
 
   users: (q: { q?: string; status?: string; cursor?: Cursor; limit?: number }) =>
     client.request<Page<AdminUser>>("GET", `/admin/users${qs(q)}`),

@@ -27,6 +27,7 @@ export type PageKey =
   | "withdrawals"
   | "payments"
   | "reconciliation"
+  | "vendorCosts"
   | "works"
   | "sensitiveWords"
   | "orders"
@@ -41,6 +42,7 @@ const PAGE_ROLES: Record<PageKey, AdminRole[]> = {
   withdrawals: ["admin", "finance"],
   payments: ["admin", "finance"],
   reconciliation: ["admin", "finance"],
+  vendorCosts: ["admin", "finance"],
   works: ["admin", "moderator"],
   sensitiveWords: ["admin", "moderator"],
   orders: ["admin"],
