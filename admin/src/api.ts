@@ -18,6 +18,7 @@ import type {
   Page,
   Reconciliation,
   sensitiveWords,
+  VendorCosts,
   WithdrawalStatus,
 } from "@skyriff/contracts";
 import { createBrowserSession, errorMessage, newIdempotencyKey } from "@skyriff/contracts/browser-session";
@@ -65,18 +66,6 @@ export type Cursor = string | null | undefined;
  * `GET /admin/vendor-costs` (backend/src/modules/generation/vendor-costs.ts; its schema is the route's
  * own, not in the contracts): per Shanghai day and model, the succeeded tasks' credits and vendor bill.
  */
-export type VendorCostRow = {
-  /** Shanghai business day the tasks were created, YYYY-MM-DD. */
-  day: string;
-  model: string;
-  tasks: number;
-  succeeded: number;
-  /** Credits spent on the succeeded tasks (failures are refunded). */
-  credits_charged: number;
-  /** What the vendors bill for the succeeded tasks, yuan with 3 decimals ("0.100"). */
-  vendor_cost_cny: string;
-};
-export type VendorCosts = { days: number; items: VendorCostRow[] };
 
 /** The console's routes (SPEC §7), all under `/api/v1/admin/…`, typed by the contracts. */
 export const adminApi = {

@@ -24,6 +24,7 @@ import { registerLedgerJobs } from "./ledger/jobs.js";
 import { type Clock, pinnable, systemClock } from "./lib/clock.js";
 import { redactUrl } from "./lib/redact.js";
 import { adminCatalogRoutes } from "./modules/admin/catalog-routes.js";
+import { registerAdminJobs } from "./modules/admin/daily-stats-job.js";
 import { adminJobRoutes } from "./modules/admin/jobs-routes.js";
 import { adminRoutes } from "./modules/admin/routes.js";
 import { assetRoutes } from "./modules/assets/routes.js";
@@ -258,6 +259,7 @@ async function createContext(
   ctx.vendorHealth = new VendorHealth(database.db, ctx.catalog, log);
   registerAuthJobs(registry, ctx);
   registerLedgerJobs(registry, { db: database.db });
+  registerAdminJobs(registry, ctx);
   registerCoinJobs(registry, ctx);
   registerGenerationJobs(registry, ctx);
   registerCleanupJobs(registry, ctx);

@@ -1,8 +1,10 @@
 import type { Page } from "@skyriff/contracts";
 import { keepPreviousData, type QueryKey, useQuery } from "@tanstack/react-query";
-import { Button, Space, Typography } from "antd";
+import { Button, Space, Table, Typography } from "antd";
+import type { ColumnsType } from "antd/es/table";
 import { useEffect, useState } from "react";
 import { useI18n } from "../i18n.tsx";
+import { QueryError } from "./common.tsx";
 
 /**
  * Keyset-paged lists (`next_cursor`, `has_more`) as pages: a stack of the cursors seen so far gives
@@ -56,5 +58,40 @@ export function CursorPager({ pager }: { pager: Pager }) {
         {t("common.next")}
       </Button>
     </Space>
+  );
+}
+
+export type CursorList<T> = ReturnType<typeof useCursorPage<T>>;
+
+/**
+ * A keyset-paged list page's table: the query's error with a retry, the rows, the pager. `rowData`
+ * gives each row's `data-*` attributes (the e2e finds rows by them).
+ */
+export function CursorTable<Row extends object>(props: {
+  list: CursorList<Row>;
+  rowKey: keyof Row & string;
+  columns: ColumnsType<Row>;
+  rowData: (row: Row) => Record<string, string>;
+  /** Background refreshes (a polling queue) keep the rows on screen instead of a spinner. */
+  quietRefetch?: boolean;
+}) {
+  const { list } = props;
+  const loading = list.query.isFetching && !(props.quietRefetch && list.query.isRefetching);
+  return (
+    <>
+      {list.query.isError && (
+        <QueryError error={list.query.error} onRetry={() => void list.query.refetch()} />
+      )}
+      <Table<Row>
+        rowKey={props.rowKey}
+        columns={props.columns}
+        dataSource={list.items}
+        loading={loading}
+        pagination={false}
+        size="middle"
+        onRow={(row) => props.rowData(row) as React.HTMLAttributes<HTMLElement>}
+      />
+      <CursorPager pager={list.pager} />
+    </>
   );
 }

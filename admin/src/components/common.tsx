@@ -1,7 +1,8 @@
-import { Alert, Button, Tag, Typography } from "antd";
+import { Alert, Button, Table, Tag, Typography } from "antd";
+import type { ColumnsType, ColumnType } from "antd/es/table";
 import type { ReactNode } from "react";
 import { errorMessage } from "../api.ts";
-import { useI18n } from "../i18n.tsx";
+import { formatTime, type T, useI18n } from "../i18n.tsx";
 
 /** A failed query: the server's message and a retry. */
 export function QueryError({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
@@ -103,4 +104,36 @@ export function PageHeader({ title, extra, sub }: { title: ReactNode; extra?: Re
 export function useNone() {
   const { t } = useI18n();
   return t("common.none");
+}
+
+/** A table column of creation times. */
+export function createdAtColumn<Row extends { created_at: string }>(t: T): ColumnType<Row> {
+  return {
+    title: t("common.createdAt"),
+    dataIndex: "created_at",
+    render: (v: string) => formatTime(v),
+    width: 170,
+  };
+}
+
+/** A table column of ids (shortened, copyable). */
+export function idColumn<Row>(t: T, dataIndex: keyof Row & string): ColumnType<Row> {
+  return { title: t("common.id"), dataIndex, render: (v: string) => <IdText id={v} /> };
+}
+
+/** A small paged table, as in a detail page's tabs. */
+export function DetailTable<Row extends object>(props: {
+  rowKey: keyof Row & string;
+  rows: Row[];
+  columns: ColumnsType<Row>;
+}) {
+  return (
+    <Table<Row>
+      rowKey={props.rowKey}
+      size="small"
+      dataSource={props.rows}
+      columns={props.columns}
+      pagination={{ pageSize: 10, hideOnSinglePage: true }}
+    />
+  );
 }

@@ -14,14 +14,13 @@ import {
   Radio,
   Select,
   Space,
-  Table,
   Typography,
 } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { adminApi, errorMessage, newIdempotencyKey } from "../api.ts";
-import { CursorPager, useCursorPage } from "../components/CursorPager.tsx";
+import { CursorTable, useCursorPage } from "../components/CursorPager.tsx";
 import { IdText, PageHeader, QueryError } from "../components/common.tsx";
 import { formatTime, useI18n } from "../i18n.tsx";
 import { OrderStatusTag, outcomeLabel } from "../labels.tsx";
@@ -143,25 +142,12 @@ export function OrdersPage() {
           {t("common.refresh")}
         </Button>
       </div>
-      {list.query.isError && (
-        <QueryError error={list.query.error} onRetry={() => void list.query.refetch()} />
-      )}
-      <Table<Order>
+      <CursorTable<Order>
+        list={list}
         rowKey="order_id"
         columns={columns}
-        dataSource={list.items}
-        loading={list.query.isFetching}
-        pagination={false}
-        size="middle"
-        onRow={(o) =>
-          ({
-            "data-testid": "order-row",
-            "data-id": o.order_id,
-            "data-status": o.status,
-          }) as React.HTMLAttributes<HTMLElement>
-        }
+        rowData={(o) => ({ "data-testid": "order-row", "data-id": o.order_id, "data-status": o.status })}
       />
-      <CursorPager pager={list.pager} />
       {openId && <OrderDrawer id={openId} onClose={() => open(null)} />}
     </div>
   );

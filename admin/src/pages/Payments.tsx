@@ -1,12 +1,12 @@
 import { ReloadOutlined, SyncOutlined } from "@ant-design/icons";
 import type { AdminPayment, PaymentStatus } from "@skyriff/contracts";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Descriptions, Drawer, Empty, Input, Select, Space, Table, Tag, Typography } from "antd";
+import { App, Button, Descriptions, Drawer, Empty, Input, Select, Space, Tag, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { adminApi, errorMessage } from "../api.ts";
-import { CursorPager, useCursorPage } from "../components/CursorPager.tsx";
+import { CursorTable, useCursorPage } from "../components/CursorPager.tsx";
 import { IdText, JsonBlock, PageHeader, QueryError } from "../components/common.tsx";
 import { formatTime, useI18n } from "../i18n.tsx";
 import { PaymentStatusTag } from "../labels.tsx";
@@ -106,21 +106,12 @@ export function PaymentsPage() {
           {t("common.refresh")}
         </Button>
       </div>
-      {list.query.isError && (
-        <QueryError error={list.query.error} onRetry={() => void list.query.refetch()} />
-      )}
-      <Table<AdminPayment>
+      <CursorTable<AdminPayment>
+        list={list}
         rowKey="payment_id"
         columns={columns}
-        dataSource={list.items}
-        loading={list.query.isFetching}
-        pagination={false}
-        size="middle"
-        onRow={(p) =>
-          ({ "data-testid": "payment-row", "data-id": p.payment_id }) as React.HTMLAttributes<HTMLElement>
-        }
+        rowData={(p) => ({ "data-testid": "payment-row", "data-id": p.payment_id })}
       />
-      <CursorPager pager={list.pager} />
       {openId && <PaymentDrawer id={openId} onClose={() => open(null)} />}
     </div>
   );

@@ -26,8 +26,15 @@ import { useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import { type AdminMe, adminApi, errorMessage, newIdempotencyKey } from "../api.ts";
 import { userPermissions } from "../auth.tsx";
-import { CursorPager, useCursorPage } from "../components/CursorPager.tsx";
-import { IdText, PageHeader, QueryError } from "../components/common.tsx";
+import { CursorTable, useCursorPage } from "../components/CursorPager.tsx";
+import {
+  createdAtColumn,
+  DetailTable,
+  IdText,
+  idColumn,
+  PageHeader,
+  QueryError,
+} from "../components/common.tsx";
 import { ReasonModal } from "../components/ReasonModal.tsx";
 import { formatTime, type T, useI18n } from "../i18n.tsx";
 import {
@@ -38,6 +45,11 @@ import {
   WorkStatusTag,
 } from "../labels.tsx";
 import { formatCny, formatCoins, formatCredits, formatLedgerAmount, validAdjustAmount } from "../money.ts";
+
+type TaskRow = AdminUserDetail["tasks"][number];
+type WorkRow = AdminUserDetail["works"][number];
+type PaymentRow = AdminUserDetail["payments"][number];
+type WithdrawalRow = AdminUserDetail["withdrawals"][number];
 
 const ROLE_COLORS: Record<AdminRole, string> = { admin: "red", finance: "gold", moderator: "blue" };
 
@@ -164,21 +176,12 @@ export function UsersPage({ me }: { me: AdminMe }) {
           {t("common.refresh")}
         </Button>
       </div>
-      {list.query.isError && (
-        <QueryError error={list.query.error} onRetry={() => void list.query.refetch()} />
-      )}
-      <Table<AdminUser>
+      <CursorTable<AdminUser>
+        list={list}
         rowKey="user_id"
         columns={columns}
-        dataSource={list.items}
-        loading={list.query.isFetching}
-        pagination={false}
-        size="middle"
-        onRow={(u) =>
-          ({ "data-testid": "user-row", "data-user-id": u.user_id }) as React.HTMLAttributes<HTMLElement>
-        }
+        rowData={(u) => ({ "data-testid": "user-row", "data-user-id": u.user_id })}
       />
-      <CursorPager pager={list.pager} />
       {openId && <UserDrawer userId={openId} me={me} onClose={() => open(null)} />}
     </div>
   );
@@ -365,18 +368,11 @@ function UserDrawer({ userId, me, onClose }: { userId: string; me: AdminMe; onCl
                 key: "tasks",
                 label: `${t("users.tab.tasks")} (${u.tasks.length})`,
                 children: (
-                  <Table
+                  <DetailTable<TaskRow>
                     rowKey="task_id"
-                    size="small"
-                    dataSource={u.tasks}
-                    pagination={{ pageSize: 10, hideOnSinglePage: true }}
+                    rows={u.tasks}
                     columns={[
-                      {
-                        title: t("common.createdAt"),
-                        dataIndex: "created_at",
-                        render: (v: string) => formatTime(v),
-                        width: 170,
-                      },
+                      createdAtColumn<TaskRow>(t),
                       { title: t("task.prompt"), dataIndex: "prompt", ellipsis: true },
                       { title: t("task.model"), dataIndex: "model" },
                       { title: t("task.cost"), dataIndex: "cost_credits", align: "right" },
@@ -393,24 +389,13 @@ function UserDrawer({ userId, me, onClose }: { userId: string; me: AdminMe; onCl
                 key: "works",
                 label: `${t("users.tab.works")} (${u.works.length})`,
                 children: (
-                  <Table
+                  <DetailTable<WorkRow>
                     rowKey="work_id"
-                    size="small"
-                    dataSource={u.works}
-                    pagination={{ pageSize: 10, hideOnSinglePage: true }}
+                    rows={u.works}
                     columns={[
-                      {
-                        title: t("common.createdAt"),
-                        dataIndex: "created_at",
-                        render: (v: string) => formatTime(v),
-                        width: 170,
-                      },
+                      createdAtColumn<WorkRow>(t),
                       { title: t("work.title"), dataIndex: "title" },
-                      {
-                        title: t("common.id"),
-                        dataIndex: "work_id",
-                        render: (v: string) => <IdText id={v} />,
-                      },
+                      idColumn<WorkRow>(t, "work_id"),
                       {
                         title: t("common.status"),
                         dataIndex: "status",
@@ -429,18 +414,11 @@ function UserDrawer({ userId, me, onClose }: { userId: string; me: AdminMe; onCl
                 key: "payments",
                 label: `${t("users.tab.payments")} (${u.payments.length})`,
                 children: (
-                  <Table
+                  <DetailTable<PaymentRow>
                     rowKey="payment_id"
-                    size="small"
-                    dataSource={u.payments}
-                    pagination={{ pageSize: 10, hideOnSinglePage: true }}
+                    rows={u.payments}
                     columns={[
-                      {
-                        title: t("common.createdAt"),
-                        dataIndex: "created_at",
-                        render: (v: string) => formatTime(v),
-                        width: 170,
-                      },
+                      createdAtColumn<PaymentRow>(t),
                       { title: t("pay.product"), dataIndex: "product_name" },
                       {
                         title: t("common.amount"),
@@ -460,11 +438,7 @@ function UserDrawer({ userId, me, onClose }: { userId: string; me: AdminMe; onCl
                           <PaymentStatusTag status={v} t={t} />
                         ),
                       },
-                      {
-                        title: t("common.id"),
-                        dataIndex: "payment_id",
-                        render: (v: string) => <IdText id={v} />,
-                      },
+                      idColumn<PaymentRow>(t, "payment_id"),
                     ]}
                   />
                 ),
@@ -473,18 +447,11 @@ function UserDrawer({ userId, me, onClose }: { userId: string; me: AdminMe; onCl
                 key: "withdrawals",
                 label: `${t("users.tab.withdrawals")} (${u.withdrawals.length})`,
                 children: (
-                  <Table
+                  <DetailTable<WithdrawalRow>
                     rowKey="withdrawal_id"
-                    size="small"
-                    dataSource={u.withdrawals}
-                    pagination={{ pageSize: 10, hideOnSinglePage: true }}
+                    rows={u.withdrawals}
                     columns={[
-                      {
-                        title: t("common.createdAt"),
-                        dataIndex: "created_at",
-                        render: (v: string) => formatTime(v),
-                        width: 170,
-                      },
+                      createdAtColumn<WithdrawalRow>(t),
                       {
                         title: t("common.amount"),
                         dataIndex: "amount_cny",
@@ -501,11 +468,7 @@ function UserDrawer({ userId, me, onClose }: { userId: string; me: AdminMe; onCl
                             <Tag>{v}</Tag>
                           ),
                       },
-                      {
-                        title: t("common.id"),
-                        dataIndex: "withdrawal_id",
-                        render: (v: string) => <IdText id={v} />,
-                      },
+                      idColumn<WithdrawalRow>(t, "withdrawal_id"),
                     ]}
                   />
                 ),

@@ -1,4 +1,5 @@
 import { ReloadOutlined } from "@ant-design/icons";
+import type { VendorCostRow, VendorCosts } from "@skyriff/contracts";
 import { useQuery } from "@tanstack/react-query";
 import {
   Button,
@@ -15,7 +16,7 @@ import {
 } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { type ReactNode, useMemo, useState } from "react";
-import { type AdminMe, adminApi, type VendorCostRow, type VendorCosts } from "../api.ts";
+import { type AdminMe, adminApi } from "../api.ts";
 import { canOpen } from "../auth.tsx";
 import { PageHeader, QueryError } from "../components/common.tsx";
 import { type ChartOption, EChart } from "../components/EChart.tsx";

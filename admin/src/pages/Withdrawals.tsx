@@ -1,13 +1,13 @@
 import { DownloadOutlined, ReloadOutlined } from "@ant-design/icons";
 import type { AdminWithdrawal, WithdrawalStatus } from "@skyriff/contracts";
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Space, Table, Tabs, Typography } from "antd";
+import { App, Button, Space, Tabs, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import { adminApi, downloadBankBatch, errorMessage } from "../api.ts";
-import { CursorPager, useCursorPage } from "../components/CursorPager.tsx";
-import { IdText, PageHeader, QueryError } from "../components/common.tsx";
+import { CursorTable, useCursorPage } from "../components/CursorPager.tsx";
+import { IdText, PageHeader } from "../components/common.tsx";
 import { ReasonModal } from "../components/ReasonModal.tsx";
 import { formatTime, useI18n } from "../i18n.tsx";
 import { PayoutTag, WithdrawalStatusTag } from "../labels.tsx";
@@ -229,25 +229,17 @@ export function WithdrawalsPage() {
           ),
         }))}
       />
-      {list.query.isError && (
-        <QueryError error={list.query.error} onRetry={() => void list.query.refetch()} />
-      )}
-      <Table<AdminWithdrawal>
+      <CursorTable<AdminWithdrawal>
+        list={list}
         rowKey="withdrawal_id"
         columns={columns}
-        dataSource={list.items}
-        loading={list.query.isFetching && !list.query.isRefetching}
-        pagination={false}
-        size="middle"
-        onRow={(w) =>
-          ({
-            "data-testid": "withdrawal-row",
-            "data-id": w.withdrawal_id,
-            "data-status": w.status,
-          }) as React.HTMLAttributes<HTMLElement>
-        }
+        rowData={(w) => ({
+          "data-testid": "withdrawal-row",
+          "data-id": w.withdrawal_id,
+          "data-status": w.status,
+        })}
+        quietRefetch
       />
-      <CursorPager pager={list.pager} />
       <ReasonModal
         open={rejecting !== null}
         title={rejecting ? t("wd.rejectTitle", { amount: formatCny(rejecting.amount_cny) }) : ""}

@@ -1,13 +1,13 @@
 import { PlayCircleOutlined, ReloadOutlined } from "@ant-design/icons";
 import type { AdminWork } from "@skyriff/contracts";
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Input, Modal, Select, Space, Table, Typography } from "antd";
+import { App, Button, Input, Modal, Select, Space, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import { adminApi } from "../api.ts";
-import { CursorPager, useCursorPage } from "../components/CursorPager.tsx";
-import { IdText, PageHeader, QueryError } from "../components/common.tsx";
+import { CursorTable, useCursorPage } from "../components/CursorPager.tsx";
+import { IdText, PageHeader } from "../components/common.tsx";
 import { ReasonModal } from "../components/ReasonModal.tsx";
 import { formatTime, useI18n } from "../i18n.tsx";
 import { WorkStatusTag } from "../labels.tsx";
@@ -136,25 +136,12 @@ export function WorksPage() {
           {t("common.refresh")}
         </Button>
       </div>
-      {list.query.isError && (
-        <QueryError error={list.query.error} onRetry={() => void list.query.refetch()} />
-      )}
-      <Table<AdminWork>
+      <CursorTable<AdminWork>
+        list={list}
         rowKey="work_id"
         columns={columns}
-        dataSource={list.items}
-        loading={list.query.isFetching}
-        pagination={false}
-        size="middle"
-        onRow={(w) =>
-          ({
-            "data-testid": "work-row",
-            "data-id": w.work_id,
-            "data-status": w.status,
-          }) as React.HTMLAttributes<HTMLElement>
-        }
+        rowData={(w) => ({ "data-testid": "work-row", "data-id": w.work_id, "data-status": w.status })}
       />
-      <CursorPager pager={list.pager} />
       <ReasonModal
         open={acting !== null}
         title={

@@ -6,6 +6,8 @@ export const jobPayloads = {
   "sms.deliver": z.object({ smsId: z.string(), phone: z.string(), sealed: z.string() }),
   /** Proves the ledger: every account equals its postings and every asset sums to zero. */
   "ledger.reconcile": z.object({}),
+  /** Fills the admin dashboard's rollup with the day that just became final (and any missing one). */
+  "admin.daily_stats": z.object({}),
   /** Hands a new task to its vendor (outside any DB transaction). */
   "generation.submit": z.object({ taskId: z.string() }),
   /** Polls every task whose next poll is due (young tasks every 5 s, older ones up to 30 s). */
@@ -51,6 +53,7 @@ export const jobNames = Object.keys(jobPayloads) as JobName[];
 /** Cron schedules, evaluated in Asia/Shanghai (croner / BullMQ job-scheduler syntax with seconds). */
 export const schedules: { name: JobName; pattern: string }[] = [
   { name: "ledger.reconcile", pattern: "0 30 3 * * *" },
+  { name: "admin.daily_stats", pattern: "0 10 0 * * *" },
   { name: "generation.poll_sweep", pattern: "*/5 * * * * *" },
   { name: "generation.timeout_sweep", pattern: "0 * * * * *" },
   { name: "jobs.cleanup", pattern: "0 15 * * * *" },

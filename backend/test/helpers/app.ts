@@ -174,7 +174,7 @@ export function randomIp(): string {
 /** Runs one job right now (as the cron would) and waits until the queue is idle again. */
 export async function runJob(
   t: TestApp,
-  name: "generation.poll_sweep" | "generation.timeout_sweep",
+  name: "generation.poll_sweep" | "generation.timeout_sweep" | "admin.daily_stats",
 ): Promise<void> {
   const { enqueue } = await import("../../src/jobs/index.js");
   await enqueue(t.ctx.db, name, {});

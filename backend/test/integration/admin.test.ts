@@ -415,4 +415,12 @@ describe("dashboard rollup (admin_daily_stats)", () => {
       sql`update admin_daily_stats set new_users = new_users - 1000, generations = 4 where day = ${day}::date`,
     );
   });
+
+  it("the nightly job stores every final day of the last 90, so the first look of the day reads them", async () => {
+    await t.ctx.db.execute(sql`delete from admin_daily_stats`);
+    await runJob(t, "admin.daily_stats");
+    const rows = await stored();
+    expect(rows).toHaveLength(88);
+    expect(rows.at(-1)?.day).toBe(daysAgo(2));
+  });
 });

@@ -208,45 +208,7 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
       expect(states.at(-1)!.status).toBe("SUCCESS");
     });
 
-    it("times out a poll as transient, and a create whose answer never comes as unanswered", async () => {
-      const v = o.make(fake, { timeoutMs: 150 });
-      const { vendorTaskId } = await v.create(input("a lighthouse"));
-      fake.setMode("hang");
-      const started = Date.now();
-      const e = await vendorErrorOf(v.get(vendorTaskId));
-      expect(e.kind).toBe("transient");
-      expect(e.message).toMatch(/timed out/);
-      expect(Date.now() - started).toBeLessThan(2000);
-      fake.setMode("normal");
-      const c = await vendorErrorOf(v.create(input("never answered #hang")));
-      // The vendor may have taken it: never `transient`, which would resubmit it blindly.
-      expect(c.kind).toBe("unanswered");
-      expect(c.message).toMatch(/timed out/);
-    });
-
-    it("treats malformed JSON as transient for a poll and unanswered for a create", async () => {
-      const v = o.make(fake);
-      const { vendorTaskId } = await v.create(input("a desert road"));
-      fake.setMode("malformed");
-      const e = await vendorErrorOf(v.get(vendorTaskId));
-      expect(e.kind).toBe("transient");
-      expect(e.message).toMatch(/malformed JSON/);
-      const c = await vendorErrorOf(v.create(input("a desert road")));
-      expect(c.kind).toBe("unanswered");
-    });
-
-    it("keeps a task with an unknown status word IN_PROGRESS (known: false)", async () => {
-      const v = o.make(fake);
-      const { vendorTaskId } = await v.create(input("a paper boat #unknown"));
-      const states = await pollUntilDone(v, vendorTaskId);
-      const odd = states.filter((s) => !mapVendorStatus(s.rawStatus).known);
-      expect(odd.length).toBeGreaterThan(0);
-      for (const s of odd) {
-        expect(s.status).toBe("IN_PROGRESS");
-        expect(s.rawStatus.toLowerCase()).toBe("warming_up");
-      }
-      expect(states.at(-1)!.status).toBe("SUCCESS");
-    });
+    transportCases({ make: (over) => o.make(fake, over), fake: () => fake, input });
 
     it("hands over the vendor's expiring result URL as it is (the media step must fetch it at once)", async () => {
       const v = o.make(fake);
@@ -343,4 +305,55 @@ export function vendorContract(o: ContractOptions): { fake: () => FakeVendor } {
   });
 
   return { fake: () => fake };
+}
+
+/**
+ * What every adapter must do at the transport level, whatever its auth and error codes: a poll that
+ * times out or answers malformed JSON is transient, a create whose answer never comes (or cannot be
+ * read) is unanswered, an unknown status word keeps the task running. Declared inside a describe.
+ */
+export function transportCases(t: {
+  make(over?: { timeoutMs?: number }): VideoVendor;
+  fake(): Pick<FakeVendor, "setMode">;
+  input(prompt: string): VendorCreateInput;
+}): void {
+  it("times out a poll as transient, and a create whose answer never comes as unanswered", async () => {
+    const v = t.make({ timeoutMs: 150 });
+    const { vendorTaskId } = await v.create(t.input("a lighthouse"));
+    t.fake().setMode("hang");
+    const started = Date.now();
+    const e = await vendorErrorOf(v.get(vendorTaskId));
+    expect(e.kind).toBe("transient");
+    expect(e.message).toMatch(/timed out/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    t.fake().setMode("normal");
+    const created = await vendorErrorOf(v.create(t.input("never answered #hang")));
+    // The vendor may have taken it: never `transient`, which would resubmit it blindly.
+    expect(created.kind).toBe("unanswered");
+    expect(created.message).toMatch(/timed out/);
+  });
+
+  it("treats malformed JSON as transient for a poll and unanswered for a create", async () => {
+    const v = t.make();
+    const { vendorTaskId } = await v.create(t.input("a desert road"));
+    t.fake().setMode("malformed");
+    const e = await vendorErrorOf(v.get(vendorTaskId));
+    expect(e.kind).toBe("transient");
+    expect(e.message).toMatch(/malformed JSON/);
+    const created = await vendorErrorOf(v.create(t.input("a desert road")));
+    expect(created.kind).toBe("unanswered");
+  });
+
+  it("keeps a task with an unknown status word IN_PROGRESS (known: false)", async () => {
+    const v = t.make();
+    const { vendorTaskId } = await v.create(t.input("a paper boat #unknown"));
+    const states = await pollUntilDone(v, vendorTaskId);
+    const odd = states.filter((s) => !mapVendorStatus(s.rawStatus).known);
+    expect(odd.length).toBeGreaterThan(0);
+    for (const s of odd) {
+      expect(s.status).toBe("IN_PROGRESS");
+      expect(s.rawStatus.toLowerCase()).toBe("warming_up");
+    }
+    expect(states.at(-1)!.status).toBe("SUCCESS");
+  });
 }

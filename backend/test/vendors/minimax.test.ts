@@ -19,9 +19,9 @@ import {
   minimaxErrorKind,
   minimaxResolution,
 } from "../../src/vendors/minimax-hailuo.js";
-import { type ModelDef, mapVendorStatus, type VendorCreateInput } from "../../src/vendors/types.js";
+import type { ModelDef, VendorCreateInput } from "../../src/vendors/types.js";
 import { type MinimaxFake, startMinimaxFake } from "../fakes/vendors/minimax.js";
-import { pollUntilDone, vendorErrorOf } from "./contract.js";
+import { pollUntilDone, transportCases, vendorErrorOf } from "./contract.js";
 
 const model: ModelDef = {
   id: "hailuo-2.3",
@@ -228,34 +228,7 @@ describe("MiniMax Hailuo adapter against its fake", () => {
     expect((await pollUntilDone(v, vendorTaskId)).at(-1)?.status).toBe("SUCCESS");
   });
 
-  it("times out a poll as transient, and a create whose answer never comes as unanswered", async () => {
-    const v = make({ timeoutMs: 150 });
-    const { vendorTaskId } = await v.create(input("a lighthouse"));
-    fake.setMode("hang");
-    const e = await vendorErrorOf(v.get(vendorTaskId));
-    expect(e).toMatchObject({ kind: "transient", message: expect.stringMatching(/timed out/) });
-    fake.setMode("normal");
-    const c = await vendorErrorOf(v.create(input("never answered #hang")));
-    expect(c).toMatchObject({ kind: "unanswered", message: expect.stringMatching(/timed out/) });
-  });
-
-  it("treats malformed JSON as transient for a poll and unanswered for a create", async () => {
-    const v = make();
-    const { vendorTaskId } = await v.create(input("a desert road"));
-    fake.setMode("malformed");
-    expect((await vendorErrorOf(v.get(vendorTaskId))).kind).toBe("transient");
-    expect((await vendorErrorOf(v.create(input("a desert road")))).kind).toBe("unanswered");
-  });
-
-  it("keeps a task with an unknown status word IN_PROGRESS (known: false)", async () => {
-    const v = make();
-    const { vendorTaskId } = await v.create(input("a paper boat #unknown"));
-    const states = await pollUntilDone(v, vendorTaskId);
-    const odd = states.filter((s) => !mapVendorStatus(s.rawStatus).known);
-    expect(odd.length).toBeGreaterThan(0);
-    for (const s of odd) expect(s).toMatchObject({ status: "IN_PROGRESS", rawStatus: "Warming_Up" });
-    expect(states.at(-1)?.status).toBe("SUCCESS");
-  });
+  transportCases({ make: (over) => make(over), fake: () => fake, input: (prompt) => input(prompt) });
 
   it("asks files/retrieve on every get, so an expired download_url is replaced", async () => {
     const v = make();

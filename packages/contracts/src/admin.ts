@@ -239,6 +239,19 @@ export const adminModelPatch = z.strictObject({
 });
 export const adminVendorBody = z.strictObject({ switched_on: z.boolean() });
 
+// --- vendor costs (issue 13 §7) ---
+export const vendorCostRow = z.object({
+  day: z.string().describe("Shanghai business day the tasks were created, YYYY-MM-DD"),
+  model: z.string(),
+  tasks: z.number().int(),
+  succeeded: z.number().int(),
+  credits_charged: z.number().int().describe("credits spent on the succeeded tasks (failures are refunded)"),
+  vendor_cost_cny: z.string().describe("what the vendors bill for the succeeded tasks, yuan with 3 decimals"),
+});
+export type VendorCostRow = z.infer<typeof vendorCostRow>;
+export const vendorCosts = z.object({ days: z.number().int(), items: z.array(vendorCostRow) });
+export type VendorCosts = z.infer<typeof vendorCosts>;
+
 // --- jobs ---
 export const adminJobs = z.object({
   /** `bullmq` (Redis) or `outbox` (the embedded default). */

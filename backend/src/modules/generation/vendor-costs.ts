@@ -1,7 +1,6 @@
-import { dashboardQuery, envelope } from "@skyriff/contracts";
+import { dashboardQuery, envelope, vendorCosts } from "@skyriff/contracts";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
 import type { AppContext } from "../../context.js";
 import { authGuard } from "../../http/auth-guard.js";
 import { ok } from "../../http/envelope.js";
@@ -9,17 +8,6 @@ import { formatCoins } from "../../lib/money.js";
 import { DAY_MS, shanghaiDate } from "../../lib/time.js";
 import { requireRole } from "../admin/roles.js";
 import * as repo from "./repository.js";
-
-const vendorCostRow = z.object({
-  day: z.string().describe("Shanghai business day the tasks were created, YYYY-MM-DD"),
-  model: z.string(),
-  tasks: z.number().int(),
-  succeeded: z.number().int(),
-  credits_charged: z.number().int().describe("credits spent on the succeeded tasks (failures are refunded)"),
-  vendor_cost_cny: z.string().describe("what the vendors bill for the succeeded tasks, yuan with 3 decimals"),
-});
-
-const vendorCosts = z.object({ days: z.number().int(), items: z.array(vendorCostRow) });
 
 /** Credits charged vs vendor cost by model and day (issue 13 §7): admin or finance. */
 export async function vendorCostRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
