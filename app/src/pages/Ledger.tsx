@@ -1,4 +1,4 @@
-import { type LedgerEntry, ledgerTypeLabel } from "@skyriff/contracts";
+import { type LedgerEntry, ledgerDescriptionIn, ledgerTypeLabel } from "@skyriff/contracts";
 
 import { Button, DotLoading, PullToRefresh, Tabs } from "antd-mobile";
 import { useSearchParams } from "react-router-dom";
@@ -107,8 +107,9 @@ function LedgerRow({ entry, lang }: { entry: LedgerEntry; lang: Lang }) {
   const balance = isCredits ? formatCredits(entry.balance_after) : formatCoins(entry.balance_after);
   const negative = String(entry.amount).trim().startsWith("-");
   const label = ledgerTypeLabel(entry.type, lang);
-  // Descriptions are written by the server in Chinese: in English the localized type label says it.
-  const note = lang !== "en" && entry.description && entry.description !== label ? entry.description : null;
+  // Descriptions are written by the server in Chinese: in English only the known ones are translated.
+  const described = ledgerDescriptionIn(entry.description, lang);
+  const note = described && described !== label ? described : null;
 
   return (
     <li className="ledger-row" data-testid="ledger-row" data-type={entry.type}>

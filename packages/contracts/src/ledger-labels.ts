@@ -34,3 +34,16 @@ export function ledgerTypeLabel(type: string, lang: "zh-CN" | "en"): string {
   if (!entry) return type;
   return lang === "en" ? entry.en : entry.zh;
 }
+
+/**
+ * English for the server's Chinese descriptions that say more than the type's label (the app shows
+ * descriptions in Chinese only; in English a known one is translated, an unknown one left out).
+ */
+const DESCRIPTIONS_EN: Record<string, string> = {
+  "换用同类模型，差价已退回": "Switched to a similar model; the price difference is refunded",
+};
+
+export function ledgerDescriptionIn(description: string, lang: "zh-CN" | "en"): string | null {
+  if (!description) return null;
+  return lang === "en" ? (DESCRIPTIONS_EN[description] ?? null) : description;
+}

@@ -7,7 +7,7 @@ import {
 } from "../../config/models.js";
 import type { Database, Db, Listener } from "../../db/client.js";
 import type { ModelDef } from "../../vendors/types.js";
-import { readVendorsDown } from "../generation/health.js";
+import { readVendorsDown } from "../generation/health-repository.js";
 import { CATALOG_CHANNEL, readOverrides } from "./repository.js";
 
 /**
