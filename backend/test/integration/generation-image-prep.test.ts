@@ -92,7 +92,25 @@ async function upload(token: string, png: Buffer): Promise<string> {
 }
 
 /** An image→video task on the model; its submit job has run once when this returns. */
-async function imageTask(token: string, assetId: string): Promise<string> {
+/** Polls `done` until it holds (job retries run on real time, in the outbox and in BullMQ alike). */
+async function waitFor(done: () => boolean | Promise<boolean>, timeoutMs = 50_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Creates an image→video task. `settle`: wait until the jobs are idle (the submit succeeded or ended
+ * the task); otherwise until `attempted()` says the first submit attempt ran, leaving its retry to the
+ * job runner (idle would wait for every retry).
+ */
+async function imageTask(
+  token: string,
+  assetId: string,
+  attempted?: (taskId: string) => boolean | Promise<boolean>,
+): Promise<string> {
   const created = await call(t, "POST", "/api/v1/tasks/create", {
     token,
     body: {
@@ -104,8 +122,10 @@ async function imageTask(token: string, assetId: string): Promise<string> {
     },
   });
   expect(created.status).toBe(200);
-  await t.ctx.jobs.idle();
-  return created.body.data.task_id as string;
+  const taskId = created.body.data.task_id as string;
+  if (attempted) await waitFor(() => attempted(taskId));
+  else await t.ctx.jobs.idle();
+  return taskId;
 }
 
 /** A landscape image past maxSide, with an aspect inside the limits. */
@@ -197,21 +217,17 @@ describe("reference image preparation before an image→video create", () => {
     const token = await userWith(1000);
     const assetId = await upload(token, oversizedPng().png);
     vendor().createMode = "down";
-    let taskId: string;
-    try {
-      taskId = await imageTask(token, assetId);
-    } finally {
-      vendor().createMode = "answer";
-    }
-    const first = vendor().creates.filter((c) => c.taskId === taskId);
-    expect(first).toHaveLength(1);
+    const taskId = await imageTask(token, assetId, (id) => vendor().creates.some((c) => c.taskId === id));
+    expect(vendor().creates.filter((c) => c.taskId === taskId)).toHaveLength(1);
     expect((await repo.findTask(t.ctx.db, taskId))?.vendorTaskId).toBeNull();
 
     const callsBefore = prepareFault.calls;
     // The upload is gone now: only the copy prepared by the first attempt can serve the retry.
     const image = await findImage(t.ctx.db, assetId);
     await t.ctx.storage.delete(image?.storageKey as string);
-    expect(await submitTask(t.ctx, taskId, log)).toMatchObject({ status: "done" });
+    vendor().createMode = "answer";
+    // The job's own retry (5 s backoff) submits it.
+    await waitFor(async () => Boolean((await repo.findTask(t.ctx.db, taskId))?.vendorTaskId));
     expect(prepareFault.calls).toBe(callsBefore);
     const creates = vendor().creates.filter((c) => c.taskId === taskId);
     expect(creates).toHaveLength(2);
@@ -288,20 +304,21 @@ describe("reference image preparation before an image→video create", () => {
       expect(row).toMatchObject({ status: "QUEUED", refunded: false, submitSentAt: null, sentImage: null });
       expect(vendor().creates.length).toBe(createsBefore);
     };
-    let taskId: string;
-    // Kept failing until the direct retry below, so the job's own retry cannot slip in between.
-    prepareFault.error = new MediaError("timeout", "ffmpeg timed out", true);
+    const failedOnce = (calls: number) => () => prepareFault.calls > calls;
     try {
-      taskId = await imageTask(token, assetId);
+      prepareFault.error = new MediaError("timeout", "ffmpeg timed out", true);
+      const taskId = await imageTask(token, assetId, failedOnce(prepareFault.calls));
       await expectWaiting(taskId);
+      // The job's retries (5 s, then 10 s later) meet a missing binary, then a working one.
       prepareFault.error = new MediaError("tool_missing", "ffmpeg not found");
-      await expect(submitTask(t.ctx, taskId, log)).rejects.toThrow("ffmpeg not found");
+      await waitFor(failedOnce(prepareFault.calls));
       await expectWaiting(taskId);
+      prepareFault.error = null;
+      await waitFor(async () => Boolean((await repo.findTask(t.ctx.db, taskId))?.vendorTaskId));
+      expect((await repo.findTask(t.ctx.db, taskId))?.sentImage).toMatchObject({ resized: true });
+      expect(await creditsOf(token)).toBe(1000 - costOf(model, model.durations[0] as number));
     } finally {
       prepareFault.error = null;
     }
-    expect(await submitTask(t.ctx, taskId, log)).toMatchObject({ status: "done" });
-    expect((await repo.findTask(t.ctx.db, taskId))?.sentImage).toMatchObject({ resized: true });
-    expect(await creditsOf(token)).toBe(1000 - costOf(model, model.durations[0] as number));
-  });
+  }, 90_000);
 });
