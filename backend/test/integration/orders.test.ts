@@ -141,6 +141,7 @@ describe("publishing an order", () => {
     const pub = await publisherWith(30);
     const small = await create(pub, { budget_coins: "9.99" });
     expect([small.status, small.body.code, small.body.data.rule]).toEqual([400, 2009, "min_budget"]);
+    expect(small.body.message).toBe("商单预算至少 10 金币");
     const soon = await create(pub, {
       deadline_at: new Date(t.clock.now().getTime() + 600_000).toISOString(),
     });

@@ -124,10 +124,12 @@ export async function create(
   const budgetMilli = parseCoins(String(body.budget_coins));
   if (budgetMilli < BigInt(ctx.economy.ORDER_MIN_BUDGET_MILLI)) {
     const min = formatCoins(BigInt(ctx.economy.ORDER_MIN_BUDGET_MILLI));
+    // "10.000" → "10", "10.500" → "10.5": the decimal string trimmed, never through a float.
+    const shown = min.replace(/\.?0+$/, "");
     throw ruleError(
       "min_budget",
-      `商单预算至少 ${Number(min)} 金币`,
-      `The budget must be at least ${Number(min)} coins`,
+      `商单预算至少 ${shown} 金币`,
+      `The budget must be at least ${shown} coins`,
       {
         min_budget_coins: min,
       },
