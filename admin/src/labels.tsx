@@ -102,7 +102,7 @@ export const outcomeLabel = (o: OrderOutcome | null, t: T) =>
   o ? t(`orders.outcome.${o}`) : t("common.none");
 
 /** Ledger entry types as the app shows them. */
-export { ledgerTypeLabel } from "@skyriff/contracts";
+export { ledgerTypeLabel } from "@skyriff/contracts/ledger-labels";
 
 /** Audit actions (`user.ban`, `withdrawal.approve` …) as words; unknown ones as they are. */
 const AUDIT_ACTIONS: Record<string, { zh: string; en: string }> = {

@@ -1,4 +1,6 @@
-import { type LedgerEntry, ledgerDescriptionIn, ledgerTypeLabel } from "@skyriff/contracts";
+import type { LedgerEntry } from "@skyriff/contracts";
+// A subpath, not the package index: the index pulls zod in, whose eval probe the app's CSP reports.
+import { ledgerDescriptionIn, ledgerTypeLabel } from "@skyriff/contracts/ledger-labels";
 
 import { Button, DotLoading, PullToRefresh, Tabs } from "antd-mobile";
 import { useSearchParams } from "react-router-dom";
