@@ -66,12 +66,20 @@ const state = async (task: { token: string; id: string }) =>
 const creditsOf = async (token: string) =>
   (await call(t, "GET", "/api/v1/me/wallets", { token })).body.data.credits.balance as number;
 
-/** A task on `from` whose first submit met the vendor failing (so it waits for its retry). */
-async function stuckTask(allowFailover: boolean) {
+/** A signed-in user with 100 credits. */
+async function payer(): Promise<string> {
   const user = await login(t);
   await call(t, "POST", "/api/v1/dev/grant", { body: { user_id: user.user.user_id, credits: 100 } });
+  return user.access_token;
+}
+
+/**
+ * A task on `from` whose first submit met the vendor failing, so it waits for its retry (5 s later).
+ * Logins come first: the breaker must open before that retry, so nothing slow runs in between.
+ */
+async function stuckTask(token: string, allowFailover: boolean) {
   const created = await call(t, "POST", "/api/v1/tasks/create", {
-    token: user.access_token,
+    token,
     body: {
       prompt: "供应商故障",
       duration_sec: duration,
@@ -82,13 +90,12 @@ async function stuckTask(allowFailover: boolean) {
   });
   expect(created.status).toBe(200);
   const id = created.body.data.task_id as string;
-  // Its first create reached the failing vendor; the job's retry is scheduled (5 s backoff).
   await waitFor(() => kling().creates.some((c) => c.taskId === id));
-  return { token: user.access_token, id };
+  return { token, id };
 }
 
 /** Polls `done` until it holds (the job runner's retries run on real time, in both runners). */
-async function waitFor(done: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function waitFor(done: () => boolean | Promise<boolean>, timeoutMs = 80_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await done())) {
     if (Date.now() > until) throw new Error("timed out waiting");
@@ -97,12 +104,15 @@ async function waitFor(done: () => boolean | Promise<boolean>, timeoutMs = 60_00
 }
 
 describe("vendor failover", () => {
-  it("errors open the breaker: /readyz reports it, its models leave /config, its waiting task is refunded", async () => {
+  it("errors open the breaker: /readyz reports it, its models leave /config, its waiting task is refunded", {
+    timeout: 100_000,
+  }, async () => {
     expect(await offered()).toContain(from.id);
     kling().createMode = "down";
     kling().getMode = "down";
-    const task = await stuckTask(false);
-    waiting = await stuckTask(true);
+    const [first, second] = [await payer(), await payer()];
+    const task = await stuckTask(first, false);
+    waiting = await stuckTask(second, true);
     expect((await state(task)).status).toBe("QUEUED");
     // More failures, from polls, until the error rate trips the breaker (5 calls, all failed).
     for (let i = 0; i < 5 && !t.ctx.vendorHealth.isDown("kling"); i++) {
@@ -139,7 +149,9 @@ describe("vendor failover", () => {
     expect(kling().creates.length).toBe(createsBefore);
   });
 
-  it("with 换用同类模型 allowed, the task moves to the equivalent model, completes there, and the difference is refunded", async () => {
+  it("with 换用同类模型 allowed, the task moves to the equivalent model, completes there, and the difference is refunded", {
+    timeout: 100_000,
+  }, async () => {
     if (!waiting) throw new Error("the previous test did not leave its task");
     const task = waiting;
     // Its retry met the open breaker too, and moved it instead of refunding it.
