@@ -18,33 +18,12 @@ import {
   klingToken,
   parseKlingCallback,
 } from "../../src/vendors/kling.js";
-import type { ModelDef, VendorCreateInput } from "../../src/vendors/types.js";
+import type { VendorCreateInput } from "../../src/vendors/types.js";
 import { type KlingFake, startKlingFake } from "../fakes/vendors/kling.js";
-import { pollUntilDone, transportCases, vendorErrorOf } from "./contract.js";
+import { catalogModel, pollUntilDone, transportCases, vendorErrorOf } from "./contract.js";
 
-const model: ModelDef = {
-  id: "kling-v2.6",
-  name: "可灵 2.6",
-  vendor: "kling",
-  vendorModel: "kling-v2-6",
-  durations: [5, 10],
-  ratios: ["9:16", "16:9", "1:1"],
-  resolutions: ["720p", "1080p"],
-  imageToVideo: true,
-  image: {
-    minSide: 300,
-    maxSide: 4096,
-    minAspect: 0.4,
-    maxAspect: 2.5,
-    maxBytes: 10 << 20,
-    output: "follows-image",
-  },
-  creditsPerSecond: 1,
-  vendorCostMilliPerSecond: 500,
-  failoverClass: "standard",
-  timeoutMinutes: 30,
-  enabled: true,
-};
+/** The catalog's own model (config/models.ts), so the test sends what production sends. */
+const model = catalogModel("kling-v2.6");
 
 let taskSeq = 0;
 const input = (prompt: string, over: Partial<VendorCreateInput> = {}): VendorCreateInput => ({

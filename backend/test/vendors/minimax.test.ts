@@ -19,33 +19,12 @@ import {
   minimaxErrorKind,
   minimaxResolution,
 } from "../../src/vendors/minimax-hailuo.js";
-import type { ModelDef, VendorCreateInput } from "../../src/vendors/types.js";
+import type { VendorCreateInput } from "../../src/vendors/types.js";
 import { type MinimaxFake, startMinimaxFake } from "../fakes/vendors/minimax.js";
-import { pollUntilDone, transportCases, vendorErrorOf } from "./contract.js";
+import { catalogModel, pollUntilDone, transportCases, vendorErrorOf } from "./contract.js";
 
-const model: ModelDef = {
-  id: "hailuo-2.3",
-  name: "海螺 Hailuo 2.3",
-  vendor: "minimax",
-  vendorModel: "MiniMax-Hailuo-2.3",
-  durations: [6, 10],
-  ratios: ["16:9"],
-  resolutions: ["768p"],
-  imageToVideo: true,
-  image: {
-    minSide: 301,
-    maxSide: 4096,
-    minAspect: 0.4,
-    maxAspect: 2.5,
-    maxBytes: 20 << 20,
-    output: "follows-image",
-  },
-  creditsPerSecond: 1,
-  vendorCostMilliPerSecond: 300,
-  failoverClass: "fast",
-  timeoutMinutes: 30,
-  enabled: true,
-};
+/** The catalog's own model (config/models.ts), so the test sends what production sends. */
+const model = catalogModel("hailuo-2.3");
 
 let taskSeq = 0;
 const input = (prompt: string, over: Partial<VendorCreateInput> = {}): VendorCreateInput => ({
